@@ -1,0 +1,1 @@
+"""Code every AURA-GDPR service shares: settings, database, identity, errors, logging."""

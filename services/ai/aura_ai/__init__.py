@@ -1,0 +1,1 @@
+"""The AI service: PII redaction and local-LLM assistance."""

@@ -1,0 +1,1 @@
+"""The auth service: tenants, users, passwords, access and refresh tokens."""

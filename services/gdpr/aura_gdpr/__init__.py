@@ -1,0 +1,1 @@
+"""The GDPR records service."""
