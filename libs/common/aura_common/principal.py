@@ -1,11 +1,12 @@
 """Who is calling: the verified access token as a `Principal`, and role checks."""
 
+# Role is re-exported here for routes: `from aura_common.principal import Role, require_role`.
+
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -13,19 +14,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from aura_common.context import tenant_id_var, user_id_var
 from aura_common.problems import Problem
+from aura_common.roles import SERVICE_ROLE, USER_ROLES, Role
 from aura_common.settings import CommonSettings
 from aura_common.tokens import InvalidToken, TokenType, decode_token
-
-
-class Role(StrEnum):
-    ADMIN = "admin"
-    DPO = "dpo"
-    EDITOR = "editor"
-    VIEWER = "viewer"
-
-
-SERVICE_ROLE = "service"
-USER_ROLES = frozenset(r.value for r in Role)
 
 _bearer = HTTPBearer(auto_error=False, description="Access token from POST /api/auth/login")
 

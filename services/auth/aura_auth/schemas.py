@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from aura_auth.passwords import BCRYPT_MAX_BYTES
-from aura_common.principal import Role
+from aura_common.roles import Role
 
 MIN_PASSWORD_BYTES = 8
 

@@ -21,7 +21,7 @@ from aura_auth.settings import AuthSettings
 from aura_common.db import bind_tenant, utcnow
 from aura_common.errors import Conflict, Forbidden, NotFound, Unauthorized
 from aura_common.ids import new_id
-from aura_common.principal import Role
+from aura_common.roles import Role
 from aura_common.tokens import (
     InvalidToken,
     TokenClaims,
