@@ -11,10 +11,13 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura_common.context import request_id_var, tenant_id_var, user_id_var
+from aura_common.problems import Problem, problem_response
 
 REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_log = logging.getLogger("aura.access")
+log = logging.getLogger("aura.errors")
+UNEXPECTED = Problem(500, "An unexpected error occurred; quote the request id when reporting it.")
 
 
 def incoming_request_id(scope: Scope) -> str:
@@ -48,16 +51,25 @@ class RequestContextMiddleware:
         tokens = (request_id_var.set(request_id), tenant_id_var.set(None), user_id_var.set(None))
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
                 status = message["status"]
+                response_started = True
                 MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Answered here rather than by Starlette's ServerErrorMiddleware, which re-raises
+            # into the server after answering: one generic problem, one log line with the trace.
+            log.exception("unhandled error")
+            if response_started:
+                raise
+            await problem_response(UNEXPECTED)(scope, receive, send_with_id)
         finally:
             state = scope.get("state", {})
             access_log.info(
