@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Query
@@ -49,3 +50,13 @@ def decode_cursor(cursor: str, arity: int) -> list[Any]:
     if not isinstance(key, list) or len(key) != arity:
         raise Problem(400, "The cursor is not valid.", type_="invalid-cursor")
     return key
+
+
+def decode_typed_cursor(cursor: str, *parsers: Callable[[Any], Any]) -> list[Any]:
+    """The sort key, each part converted by its parser (`uuid.UUID`, `datetime.fromisoformat`,
+    ...); a part that does not convert makes the cursor a 400, never a 500."""
+    key = decode_cursor(cursor, len(parsers))
+    try:
+        return [parse(part) for parse, part in zip(parsers, key, strict=True)]
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise Problem(400, "The cursor is not valid.", type_="invalid-cursor") from exc

@@ -25,7 +25,13 @@ from aura_auth.schemas import (
 from aura_auth.service import AuthService, IssuedTokens
 from aura_auth.settings import AuthSettings
 from aura_common.errors import NotFound
-from aura_common.pagination import Page, PageParams, decode_cursor, encode_cursor, page_params
+from aura_common.pagination import (
+    Page,
+    PageParams,
+    decode_typed_cursor,
+    encode_cursor,
+    page_params,
+)
 from aura_common.principal import Principal, PrincipalDep, Role, ServicePrincipalDep, require_role
 from aura_common.problems import PROBLEM_RESPONSES, Problem
 from aura_common.sessions import ServiceTenantSessionDep, SessionDep, TenantSessionDep
@@ -145,7 +151,7 @@ AdminServiceDep = Annotated[AuthService, Depends(_active_admin)]
 @router.get("/users", response_model=Page[UserOut], summary="Users of the own tenant")
 async def list_users(principal: AdminDep, service: AdminServiceDep,
                      page: PageDep) -> Page[UserOut]:
-    after = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    after = decode_typed_cursor(page.cursor, uuid.UUID)[0] if page.cursor else None
     users = await service.list_users(principal.tenant_id, after, page.limit + 1)
     items = [UserOut.model_validate(u) for u in users[: page.limit]]
     next_cursor = encode_cursor([str(items[-1].id)]) if len(users) > page.limit else None
