@@ -47,22 +47,31 @@ def main() -> int:
         processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=env))
         print(f"{name:8} http://127.0.0.1:{port}/docs")
     print("Ctrl-C stops everything" + (", the embedded database included." if embedded else "."))
+    stopping: list[int] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, _frame: stopping.append(received))
     try:
-        while all(p.poll() is None for p in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
+        while not stopping and all(p.poll() is None for p in processes):
+            time.sleep(0.3)
     finally:
-        for process in processes:
-            process.send_signal(signal.SIGINT)
-        for process in processes:
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         if embedded:
             devdb.stop_embedded(REPO_ROOT / devdb.EMBEDDED_DATA_DIR)
+            print("embedded PostgreSQL stopped")
     return 0
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """SIGTERM (uvicorn finishes in-flight requests), then SIGKILL for what lingers."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    deadline = time.monotonic() + 15
+    for process in processes:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def _env_file_has_database() -> bool:

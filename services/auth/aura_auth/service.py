@@ -106,7 +106,9 @@ class AuthService:
             raise Unauthorized(REFRESH_FAILED)
         token, family = found
         now = utcnow()
-        if token.used_at is not None or family.revoked_at is not None:
+        if family.revoked_at is not None:
+            raise Unauthorized(REFRESH_FAILED)
+        if token.used_at is not None:
             await self.repo.revoke_family(claims.tenant_id, family.id, "reuse", now)
             raise RefreshReuse("The refresh token was already used; its session is revoked.")
         user = await self.repo.user(claims.tenant_id, family.user_id)
