@@ -7,20 +7,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy import exc as sa_exc
+from fastapi import APIRouter, FastAPI
 
 from aura_common.db import create_engine, create_sessionmaker
+from aura_common.db_errors import install_database_error_handlers
 from aura_common.health import health_router
 from aura_common.logs import configure_logging
 from aura_common.middleware import RequestContextMiddleware
-from aura_common.problems import Problem, install_problem_handlers, problem_response
+from aura_common.problems import install_problem_handlers
 from aura_common.settings import CommonSettings
 
 log = logging.getLogger("aura.app")
 Hook = Callable[[FastAPI], Awaitable[None]]
-DATABASE_RETRY_AFTER_SECONDS = "2"
 
 
 def create_service_app(
@@ -54,29 +52,9 @@ def create_service_app(
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     install_problem_handlers(app)
-    app.add_exception_handler(sa_exc.IntegrityError, _on_integrity_error)
-    for unavailable in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                        ConnectionError):
-        app.add_exception_handler(unavailable, _on_database_unavailable)
+    install_database_error_handlers(app)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router(schema, alembic_ini))
     for router in routers:
         app.include_router(router)
     return app
-
-
-async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("integrity error reached the handler", extra={"error": type(exc).__name__})
-    return problem_response(
-        Problem(409, "The change conflicts with data already stored.", type_="conflict"), request
-    )
-
-
-async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database unavailable", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
-    return problem_response(
-        Problem(503, "The database is unavailable; try again shortly.",
-                type_="database-unavailable",
-                headers={"Retry-After": DATABASE_RETRY_AFTER_SECONDS}),
-        request,
-    )

@@ -104,6 +104,13 @@ class TestAdminManagesUsers:
                        422)
 
 
+    async def test_text_postgres_cannot_store_is_a_422(self, client: httpx.AsyncClient,
+                                                       admin: Account) -> None:
+        response = await client.post("/api/auth/users", headers=admin.headers, json={
+            "email": unique_email(), "password": PASSWORD, "full_name": "nul\u0000byte"})
+        assert_problem(response, 422)
+
+
 class TestOnlyAdmins:
     @pytest.mark.parametrize("role", ["dpo", "editor", "viewer"])
     async def test_non_admins_are_refused(self, client: httpx.AsyncClient, admin: Account,
