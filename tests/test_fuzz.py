@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from aura_common.devdb import DatabaseUrls
