@@ -38,7 +38,7 @@ def start_embedded(data_dir: Path = EMBEDDED_DATA_DIR) -> str:
     # Its exit handler logs after pytest has closed the streams; nothing it says at INFO matters.
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve(), cleanup_mode=None)
+    server = pgserver.get_server(data_dir.resolve(), cleanup_mode=None)  # type: ignore[attr-defined]
     return server.get_uri()
 
 

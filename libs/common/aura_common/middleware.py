@@ -23,7 +23,7 @@ UNEXPECTED = Problem(500, "An unexpected error occurred; quote the request id wh
 def incoming_request_id(scope: Scope) -> str:
     for name, value in scope.get("headers", ()):
         if name == b"x-request-id":
-            candidate = value.decode("latin-1")
+            candidate: str = value.decode("latin-1")
             if _VALID_REQUEST_ID.match(candidate):
                 return candidate
             break
@@ -32,7 +32,7 @@ def incoming_request_id(scope: Scope) -> str:
 
 def route_template(scope: Scope) -> str:
     route = scope.get("route")
-    path = getattr(route, "path", None)
+    path: object = getattr(route, "path", None)
     return path if isinstance(path, str) else "<unmatched>"
 
 

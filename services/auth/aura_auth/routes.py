@@ -32,8 +32,9 @@ from aura_common.pagination import (
     encode_cursor,
     page_params,
 )
-from aura_common.principal import Principal, PrincipalDep, Role, ServicePrincipalDep, require_role
+from aura_common.principal import Principal, PrincipalDep, ServicePrincipalDep, require_role
 from aura_common.problems import PROBLEM_RESPONSES, Problem
+from aura_common.roles import Role
 from aura_common.sessions import ServiceTenantSessionDep, SessionDep, TenantSessionDep
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
