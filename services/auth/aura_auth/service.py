@@ -42,6 +42,17 @@ class IssuedTokens:
     expires_in: int
 
 
+@dataclass(frozen=True, slots=True)
+class LoginAccount:
+    """What login needs of a user, read before the password check."""
+
+    user_id: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    password_hash: str
+    active: bool
+
+
 class RefreshReuse(Unauthorized):
     """A refresh token was presented again: its family is revoked, and that must be committed."""
 
@@ -78,21 +89,30 @@ class AuthService:
         return tenant, user
 
     async def login(self, email: str, password: str) -> IssuedTokens:
-        entry = await self.repo.directory_entry(normalize_email(email))
-        if entry is None:
+        account = await self._login_account(normalize_email(email))
+        # The read is over: hand the connection back to the pool while bcrypt runs, so a storm
+        # of logins queues on the CPU-bound hash, never on database connections.
+        await self.session.rollback()
+        if account is None:
             await self.hasher.verify_nothing(password)
             raise Unauthorized(LOGIN_FAILED)
+        if not await self.hasher.verify(password, account.password_hash) or not account.active:
+            raise Unauthorized(LOGIN_FAILED)
+        family = RefreshFamily(id=new_id(), tenant_id=account.tenant_id, user_id=account.user_id)
+        self.repo.add(family)
+        await self.repo.flush()
+        return self._issue(account.user_id, account.tenant_id, account.role, family.id)
+
+    async def _login_account(self, email_normalized: str) -> LoginAccount | None:
+        entry = await self.repo.directory_entry(email_normalized)
+        if entry is None:
+            return None
         await bind_tenant(self.session, entry.tenant_id)
         user = await self.repo.user(entry.tenant_id, entry.user_id)
         if user is None:
-            await self.hasher.verify_nothing(password)
-            raise Unauthorized(LOGIN_FAILED)
-        if not await self.hasher.verify(password, user.password_hash) or not user.is_active:
-            raise Unauthorized(LOGIN_FAILED)
-        family = RefreshFamily(id=new_id(), tenant_id=user.tenant_id, user_id=user.id)
-        self.repo.add(family)
-        await self.repo.flush()
-        return self._issue(user, family.id)
+            return None
+        return LoginAccount(user.id, user.tenant_id, user.role, user.password_hash,
+                            user.is_active)
 
     # -- refresh tokens -----------------------------------------------------------------------
 
@@ -115,7 +135,7 @@ class AuthService:
         if user is None or not user.is_active or token.expires_at <= now:
             raise Unauthorized(REFRESH_FAILED)
         token.used_at = now
-        return self._issue(user, family.id)
+        return self._issue(user.id, user.tenant_id, user.role, family.id)
 
     async def logout(self, refresh_token: str) -> None:
         claims = self._refresh_claims(refresh_token)
@@ -132,17 +152,17 @@ class AuthService:
         except InvalidToken as exc:
             raise Unauthorized(REFRESH_FAILED) from exc
 
-    def _issue(self, user: User, family_id: uuid.UUID) -> IssuedTokens:
+    def _issue(self, user_id: uuid.UUID, tenant_id: uuid.UUID, role: str,
+               family_id: uuid.UUID) -> IssuedTokens:
         lifetime = timedelta(days=self.settings.refresh_token_expire_days)
-        row = RefreshToken(id=new_id(), tenant_id=user.tenant_id, family_id=family_id,
+        row = RefreshToken(id=new_id(), tenant_id=tenant_id, family_id=family_id,
                            token_hash="", expires_at=utcnow() + lifetime)
         refresh = encode_token(
-            self.settings, sub=str(user.id), tenant_id=user.tenant_id, role=user.role,
+            self.settings, sub=str(user_id), tenant_id=tenant_id, role=role,
             token_type=TokenType.REFRESH, lifetime=lifetime, jti=str(row.id), family=family_id)
         row.token_hash = token_digest(refresh)
         self.repo.add(row)
-        access = access_token(self.settings, user_id=user.id, tenant_id=user.tenant_id,
-                              role=user.role)
+        access = access_token(self.settings, user_id=user_id, tenant_id=tenant_id, role=role)
         return IssuedTokens(access, refresh, self.settings.access_token_expire_minutes * 60)
 
     # -- the signed-in user ---------------------------------------------------------------------
