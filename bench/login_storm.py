@@ -99,7 +99,8 @@ def main() -> None:
     print(f"login storm via {args.via}: {args.logins} logins, concurrency {args.concurrency}, "
           f"bcrypt cost {COST}")
     print(f"one hash: {hash_seconds * 1000:.0f} ms -> bcrypt limit {limit:.1f} logins/s")
-    print(f"logins/s: {rate:.1f} ({rate / limit:.0%} of the limit), failures by status: {failures or 'none'}")
+    print(f"logins/s: {rate:.1f} ({rate / limit:.0%} of the limit), "
+          f"failures by status: {failures or 'none'}")
     print(f"/healthz probe during the storm: n={len(probe)} p50={percentile(probe, 50):.1f} ms "
           f"p99={percentile(probe, 99):.1f} ms max={max(probe):.1f} ms (target p99 < 25 ms)")
 
