@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 
 from aura_common.db import create_engine, create_sessionmaker
+from aura_common.dberrors import database_unavailable
 from aura_common.health import health_router
 from aura_common.logs import configure_logging
 from aura_common.middleware import RequestContextMiddleware
@@ -55,9 +56,12 @@ def create_service_app(
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_exception_handler(sa_exc.IntegrityError, _on_integrity_error)
+    # OSError, not only ConnectionError: with PostgreSQL on a unix socket, a stopped server is a
+    # FileNotFoundError when connecting (its socket file is gone), which asyncpg does not wrap.
     for unavailable in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError,
-                        ConnectionError):
+                        OSError):
         app.add_exception_handler(unavailable, _on_database_unavailable)
+    app.add_exception_handler(sa_exc.DBAPIError, _on_database_error)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router(schema, alembic_ini))
     for router in routers:
@@ -70,6 +74,12 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         Problem(409, "The change conflicts with data already stored.", type_="conflict"), request
     )
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if database_unavailable(exc):
+        return await _on_database_unavailable(request, exc)
+    raise exc  # a real fault: the generic 500 of the outer handlers
 
 
 async def _on_database_unavailable(request: Request, exc: Exception) -> JSONResponse:
