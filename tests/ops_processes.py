@@ -81,9 +81,11 @@ class ServiceProcess:
     def start(self) -> None:
         command = [sys.executable, "-m", "uvicorn", "--factory", self.spec.factory,
                    "--host", "127.0.0.1", "--port", str(self.port),
-                   "--timeout-graceful-shutdown", str(GRACEFUL_SECONDS), "--no-access-log"]
+                   "--timeout-graceful-shutdown", str(GRACEFUL_SECONDS), "--no-access-log",
+                   "--log-config", str(REPO / "deploy" / "uvicorn-log.json")]
+        env = {**self.env, "AURA_SERVICE": self.spec.name}
         with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log,
+            self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log,
                                             stderr=subprocess.STDOUT)
 
     def running(self) -> bool:

@@ -69,6 +69,8 @@ def test_service_runs_unprivileged_and_stops_gracefully(rendered_units: Path,
     assert int(unit["Unit"]["StartLimitBurst"]) > 0
     exec_start = unit["Service"]["ExecStart"]
     assert f"{REPO}/.venv/bin/uvicorn --factory aura_" in exec_start
+    # JSON lines from uvicorn's own supervisor too, when --workers is raised.
+    assert f"--log-config {REPO}/deploy/uvicorn-log.json" in exec_start
     graceful = int(re.search(r"--timeout-graceful-shutdown (\d+)", exec_start).group(1))  # type: ignore[union-attr]
     assert int(unit["Service"]["TimeoutStopSec"]) > graceful
     assert unit["Unit"]["PartOf"] == "aura.target"

@@ -7,6 +7,7 @@ from sqlalchemy import exc as sa_exc
 # admin_shutdown, crash_shutdown, cannot_connect_now (starting or stopping), too_many_connections
 UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
 CONNECTION_EXCEPTION_CLASS = "08"
+MAX_CHAIN = 5
 
 
 def database_unavailable(exc: BaseException) -> bool:
@@ -17,10 +18,12 @@ def database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(MAX_CHAIN):  # SQLAlchemy's error, the adapter's, the driver's
+        if seen is None:
+            break
         sqlstate = getattr(seen, "sqlstate", None)
         if isinstance(sqlstate, str) and (sqlstate in UNAVAILABLE_SQLSTATES
                                           or sqlstate.startswith(CONNECTION_EXCEPTION_CLASS)):
             return True
-        seen = seen.__cause__
+        seen = getattr(seen, "orig", None) or seen.__cause__
     return False
