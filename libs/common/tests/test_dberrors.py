@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import exc as sa_exc
@@ -23,6 +25,12 @@ from aura_common.testing.plugin import TEST_SECRET_KEY
 
 REPO = Path(__file__).resolve().parents[3]
 router = APIRouter()
+
+
+@router.get("/slow")
+async def slow(session: SessionDep) -> dict[str, str]:
+    await session.execute(text("SELECT pg_sleep(30) /* aura-slow-probe */"))
+    return {"slept": "yes"}
 
 
 @router.get("/count")
@@ -90,3 +98,26 @@ async def test_errors_do_not_carry_parameters(database: DatabaseUrls) -> None:
         await engine.dispose()
     assert secret not in str(caught.value)
     assert not database_unavailable(caught.value)
+
+
+async def test_a_connection_cut_mid_query_is_a_503(database: DatabaseUrls) -> None:
+    """What a fast shutdown or a failover does to a query in flight (SQLSTATE 57P01)."""
+    settings = CommonSettings(env="test", service_name="probe", database_url=database.app_url,
+                              secret_key=TEST_SECRET_KEY)
+    app = create_service_app(title="probe", settings=settings, schema="auth",
+                             alembic_ini=REPO / "services" / "auth" / "alembic.ini",
+                             routers=[router])
+    admin = database.migration_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    async with running_client(app) as client, \
+            await psycopg.AsyncConnection.connect(admin, autocommit=True) as conn:
+        request = asyncio.create_task(client.get("/slow"))
+        find = ("SELECT pid FROM pg_stat_activity "
+                "WHERE query LIKE '%aura-slow-probe%' AND pid <> pg_backend_pid()")
+        async with asyncio.timeout(20):
+            while not (row := await (await conn.execute(find)).fetchone()):
+                await asyncio.sleep(0.02)
+        await conn.execute("SELECT pg_terminate_backend(%s)", (row[0],))
+        response = await request
+        assert response.status_code == 503, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert (await client.get("/count")).status_code == 200  # a new connection serves again
