@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import os
 import signal
 import socket
@@ -33,9 +34,18 @@ GRACEFUL_SECONDS = 10
 class ServiceSpec:
     name: str
     factory: str
+    url_setting: str | None  # how the others find it: AUTH_URL, ...; None for the gateway
+
+    def available(self) -> bool:
+        """Whether this checkout has the service (the parts are merged one by one)."""
+        return importlib.util.find_spec(self.factory.split(":")[0]) is not None
 
 
-AUTH = ServiceSpec("auth", "aura_auth.main:create_app")
+AUTH = ServiceSpec("auth", "aura_auth.main:create_app", "AUTH_URL")
+GDPR = ServiceSpec("gdpr", "aura_gdpr.main:create_app", "GDPR_URL")
+AI = ServiceSpec("ai", "aura_ai.main:create_app", "AI_URL")
+GATEWAY = ServiceSpec("gateway", "aura_gateway.main:create_app", None)
+SERVICES = (AUTH, GDPR, AI, GATEWAY)  # the gateway last: it finds the others by URL
 
 
 def free_port() -> int:
@@ -59,7 +69,8 @@ def service_environment(database_url: str, **extra: str) -> dict[str, str]:
 
 
 class ServiceProcess:
-    """One service under uvicorn, as its systemd unit runs it, with its output in a file."""
+    """One service under uvicorn, as its systemd unit runs it (graceful-shutdown timeout, the
+    JSON log config), with its output in a file."""
 
     def __init__(self, spec: ServiceSpec, env: dict[str, str], log_path: Path,
                  port: int | None = None) -> None:
@@ -129,6 +140,47 @@ def running_service(spec: ServiceSpec, env: dict[str, str], log_path: Path,
         yield service
     finally:
         service.kill()
+
+
+class Stack:
+    """Every service this checkout has, each on a free port, told where the others are. The
+    entry point is the gateway when there is one, else auth."""
+
+    def __init__(self, database_url: str, log_dir: Path, **extra_env: str) -> None:
+        specs = [spec for spec in SERVICES if spec.available()]
+        ports = {spec.name: free_port() for spec in specs}
+        urls = {spec.url_setting: f"http://127.0.0.1:{ports[spec.name]}"
+                for spec in specs if spec.url_setting}
+        env = service_environment(database_url, **urls, **extra_env)
+        self.services = {spec.name: ServiceProcess(spec, env, log_dir / f"{spec.name}.log",
+                                                   ports[spec.name]) for spec in specs}
+
+    @property
+    def entry(self) -> ServiceProcess:
+        return self.services.get("gateway") or self.services["auth"]
+
+    async def __aenter__(self) -> Stack:
+        for service in self.services.values():
+            service.start()
+        try:
+            await asyncio.gather(*(s.wait_healthy() for s in self.services.values()))
+        except BaseException:
+            self.kill()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.kill()
+
+    def restarted(self, name: str) -> ServiceProcess:
+        """A new process for `name` on the same port, with the same settings (not started)."""
+        old = self.services[name]
+        self.services[name] = ServiceProcess(old.spec, old.env, old.log_path, port=old.port)
+        return self.services[name]
+
+    def kill(self) -> None:
+        for service in self.services.values():
+            service.kill()
 
 
 # --- load -------------------------------------------------------------------------------------

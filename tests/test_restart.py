@@ -1,7 +1,8 @@
 """Restarts under load: a service's (SIGTERM, as systemd stops a unit) and the database's.
 
-Written against the auth service called directly; with the gateway merged, the same load goes
-through it (`Load(base_url=gateway.url, ...)`) and the restarted process is any of the four.
+`Stack` starts every service the checkout has and aims the load at the gateway once it exists
+(auth directly before that); the load writes and reads auth's users. To prove the same for
+another service, give `Load` that service's writes and restart it by name.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from .ops_processes import (
     EmbeddedPostgres,
     Load,
     Outcome,
-    ServiceProcess,
+    Stack,
     register_admin,
     running_service,
     service_environment,
@@ -48,25 +49,19 @@ class TestServiceRestart:
     async def test_sigterm_and_start_lose_no_acknowledged_write(
         self, database: devdb.DatabaseUrls, tmp_path: Path,
     ) -> None:
-        env = service_environment(database.app_url)
-        with running_service(AUTH, env, tmp_path / "auth.log") as first:
-            await first.wait_healthy()
-            load = Load(first.url, await register_admin(first.url))
+        async with Stack(database.app_url, tmp_path) as stack:
+            load = Load(stack.entry.url, await register_admin(stack.entry.url))
             load.start()
             try:
                 await load.until(lambda o: o.kind == "write" and o.ok, 20)
                 load.phase = "restart"
+                first = stack.services["auth"]
                 assert await first.terminate() in CLEAN_EXIT, first.output()[-3000:]
-                second = ServiceProcess(AUTH, env, tmp_path / "auth.log", port=first.port)
+                second = stack.restarted("auth")
                 second.start()
-                try:
-                    await second.wait_healthy()
-                    load.phase = "after"
-                    await load.until(lambda o: o.phase == "after" and o.kind == "write" and o.ok,
-                                     20)
-                finally:
-                    await load.stop()
-                    second.kill()
+                await second.wait_healthy()
+                load.phase = "after"
+                await load.until(lambda o: o.phase == "after" and o.kind == "write" and o.ok, 20)
             finally:
                 await load.stop()
 
