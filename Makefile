@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTEST := $(PY) -m pytest
 
 .PHONY: dev test migrate lint install test-common test-auth test-gdpr test-ai test-gateway \
-        test-e2e test-parts bench lock clean-db
+        test-e2e test-deploy test-parts bench lock clean-db
 
 $(STAMP): pyproject.toml requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ test: $(STAMP)
 
 test-parts: test-common test-auth $(if $(wildcard services/gdpr/tests),test-gdpr) \
             $(if $(wildcard services/ai/tests),test-ai) $(if $(wildcard gateway/tests),test-gateway) \
-            $(if $(wildcard tests/test_*.py),test-e2e)
+            $(if $(wildcard tests/test_*.py),test-e2e) test-deploy
 
 test-common: $(STAMP)
 	$(PYTEST) libs/common/tests
@@ -52,6 +52,9 @@ test-gateway: $(STAMP)
 	$(PYTEST) gateway/tests
 test-e2e: $(STAMP)
 	$(PYTEST) tests
+# systemd units (systemd-analyze verify and security) and deploy/install.sh
+test-deploy: $(STAMP)
+	$(PYTEST) deploy/tests
 
 bench: $(STAMP)
 	$(PY) bench/run_all.py

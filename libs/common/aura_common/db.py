@@ -59,6 +59,8 @@ def create_engine(settings: CommonSettings) -> AsyncEngine:
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # Parameters stay out of logs and error messages: they hold password hashes and tokens.
+        hide_parameters=True,
         connect_args={
             "server_settings": {
                 "application_name": f"aura-{settings.service_name}",

@@ -22,14 +22,42 @@ UNSTORABLE = Problem(422, "A value in the request cannot be stored (for example 
 CONFLICT = Problem(409, "The change conflicts with data already stored.", type_="conflict")
 
 
-def sqlstate(exc: sa_exc.DBAPIError) -> str:
-    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return str(state or "")
+# admin_shutdown, crash_shutdown, cannot_connect_now (starting or stopping), too_many_connections
+UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+CONNECTION_EXCEPTION_CLASS = "08"
+MAX_CHAIN = 5
+
+
+def sqlstate(exc: BaseException) -> str:
+    """The SQLSTATE of the first error in the chain that has one (SQLAlchemy's error, the
+    adapter's, the driver's)."""
+    seen: BaseException | None = exc
+    for _ in range(MAX_CHAIN):
+        if seen is None:
+            break
+        state = getattr(seen, "sqlstate", None) or getattr(seen, "pgcode", None)
+        if isinstance(state, str) and state:
+            return state
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return ""
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """True for an error caused by losing (or not getting) a connection: the server stopped,
+    restarts, or refuses connections. A stopped server can surface as any DBAPI error class
+    (asyncpg reports a connection cut mid-query as an internal client error), so the connection's
+    state and the SQLSTATE decide, not the class."""
+    if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    state = sqlstate(exc)
+    return state in UNAVAILABLE_SQLSTATES or state.startswith(CONNECTION_EXCEPTION_CLASS)
 
 
 def problem_for(exc: sa_exc.DBAPIError) -> Problem:
-    """By SQLSTATE class: 22 data exception, 23 integrity, 40 serialization/deadlock,
-    08 / 57P / 53 connection, shutdown, resources."""
+    """Unavailable first; then by SQLSTATE class: 22 data exception, 23 integrity violation,
+    40 serialization failure or deadlock. Anything else is a fault of ours: re-raised, a 500."""
+    if database_unavailable(exc):
+        return UNAVAILABLE
     state = sqlstate(exc)
     if state.startswith("22"):
         return UNSTORABLE
@@ -37,8 +65,6 @@ def problem_for(exc: sa_exc.DBAPIError) -> Problem:
         return CONFLICT
     if state.startswith("40"):
         return BUSY
-    if exc.connection_invalidated or state[:2] in ("08", "53", "57") or not state:
-        return UNAVAILABLE
     raise exc
 
 
@@ -57,5 +83,7 @@ async def _on_unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 def install_database_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.DBAPIError, _on_dbapi_error)
-    for unavailable in (sa_exc.TimeoutError, ConnectionError, OSError):
+    # OSError, not only ConnectionError: with PostgreSQL on a unix socket, a stopped server is a
+    # FileNotFoundError when connecting (its socket file is gone), which asyncpg does not wrap.
+    for unavailable in (sa_exc.TimeoutError, OSError):
         app.add_exception_handler(unavailable, _on_unavailable)

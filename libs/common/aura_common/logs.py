@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -54,3 +55,10 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+def uvicorn_formatter() -> JsonFormatter:
+    """For uvicorn's `--log-config` (deploy/uvicorn-log.json): with `--workers`, the supervising
+    process never runs the app factory, and its own lines must be JSON too. The service name
+    comes from AURA_SERVICE, which each systemd unit sets."""
+    return JsonFormatter(os.environ.get("AURA_SERVICE", "aura"))

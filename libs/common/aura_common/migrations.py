@@ -9,6 +9,8 @@ from sqlalchemy import MetaData, create_engine, pool, text
 
 from aura_common.settings import to_sync_url
 
+MIGRATION_LOCK_KEY = 0x61757261  # "aura": every tree shares one lock
+
 
 def database_url() -> str:
     """The URL Alembic connects with: `-x url=...`, the config's `sqlalchemy.url` (set by tests
@@ -36,6 +38,9 @@ def run_migrations(schema: str, target_metadata: MetaData) -> None:
 
     engine = create_engine(database_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
+        # One migration run at a time (several hosts may start aura-migrate together); the lock
+        # is the session's, released when the connection closes.
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         # Committed before configure(): otherwise Alembic takes the open transaction for the
         # caller's and never commits it.
