@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aura_gdpr.models import (
@@ -248,8 +249,9 @@ class GdprRepository:
         query = (select(ConsentEvent)
                  .where(ConsentEvent.tenant_id == tenant_id,
                         ConsentEvent.subject_ref == subject_ref)
-                 .distinct(ConsentEvent.purpose)
-                 .order_by(ConsentEvent.purpose, ConsentEvent.id.desc()))
+                 .ext(distinct_on(ConsentEvent.purpose))
+                 .order_by(ConsentEvent.purpose, ConsentEvent.recorded_at.desc(),
+                           ConsentEvent.id.desc()))
         if purpose is not None:
             query = query.where(ConsentEvent.purpose == purpose)
         return list(await self.session.scalars(query))

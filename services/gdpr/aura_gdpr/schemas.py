@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
@@ -39,6 +40,8 @@ LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 TextList = Annotated[list[Text], Field(max_length=200)]
+# Aware datetimes in, normalised to UTC, so that answers always carry UTC.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda v: v.astimezone(UTC))]
 ISO_DURATION = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 
 
@@ -245,7 +248,7 @@ class RequestCreate(Strict):
     subject_contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                                       max_length=320)]
     details: Annotated[str | None, StringConstraints(max_length=20_000)] = None
-    received_at: AwareDatetime | None = Field(default=None, description="Defaults to now")
+    received_at: UtcDatetime | None = Field(default=None, description="Defaults to now")
     assignee_id: uuid.UUID | None = None
 
 
@@ -362,8 +365,8 @@ class ConsentState(BaseModel):
 
 class BreachFields(Strict):
     title: Name
-    aware_at: AwareDatetime
-    occurred_at: AwareDatetime | None = None
+    aware_at: UtcDatetime
+    occurred_at: UtcDatetime | None = None
     nature: Annotated[list[BreachNature], Field(max_length=3)] = []
     description: LongText = ""
     data_categories: TextList = []
@@ -407,14 +410,14 @@ class BreachUpdate(Strict):
 
 
 class NotifyAuthorityIn(Strict):
-    notified_at: AwareDatetime | None = Field(default=None, description="Defaults to now")
+    notified_at: UtcDatetime | None = Field(default=None, description="Defaults to now")
     reference: Annotated[str | None, StringConstraints(max_length=200)] = None
     delay_reason: Annotated[str | None, StringConstraints(
         strip_whitespace=True, max_length=5000)] = None
 
 
 class NotifySubjectsIn(Strict):
-    notified_at: AwareDatetime | None = None
+    notified_at: UtcDatetime | None = None
     method: Annotated[str | None, StringConstraints(max_length=2000)] = None
 
 
