@@ -61,7 +61,7 @@ def _out(record: ActivityRecord, response: Response | None = None) -> ActivityOu
 @router.get("", response_model=Page[ActivityOut], summary="The register, newest first")
 async def list_activities(principal: ReaderDep, session: TenantSessionDep, page: PageDep,
                           f: FilterDep) -> Page[ActivityOut]:
-    records = await ActivityService(session).list(principal.tenant_id, f, after_id(page),
+    records = await ActivityService(session).page(principal.tenant_id, f, after_id(page),
                                                   page.limit + 1)
     return Page[ActivityOut](
         items=[_out(r) for r in records[: page.limit]],

@@ -45,7 +45,7 @@ def breach_out(breach: Breach, response: Response | None = None) -> BreachOut:
 async def list_breaches(principal: ReaderDep, session: TenantSessionDep, page: PageDep,
                         risk_level: RiskLevel | None = None,
                         pending_authority: bool | None = None) -> Page[BreachOut]:
-    rows = await BreachService(session).list(principal.tenant_id, risk_level, pending_authority,
+    rows = await BreachService(session).page(principal.tenant_id, risk_level, pending_authority,
                                              after_id(page), page.limit + 1)
     return Page[BreachOut](items=[breach_out(b) for b in rows[: page.limit]],
                            next_cursor=next_cursor([b.id for b in rows], page.limit))

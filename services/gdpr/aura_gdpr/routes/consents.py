@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response, status
 from aura_common.pagination import Page
 from aura_common.problems import PROBLEM_RESPONSES
 from aura_common.sessions import TenantSessionDep
+from aura_gdpr.domain.vocabulary import ConsentAction
 from aura_gdpr.routes.deps import PageDep, ReaderDep, WriterDep, actor, after_id, next_cursor
 from aura_gdpr.schemas import ConsentEventOut, ConsentIn, ConsentState, ConsentStateItem
 from aura_gdpr.service.consents import STATE_OF, ConsentService
@@ -44,6 +45,7 @@ async def consent_state(subject_ref: SubjectRef, principal: ReaderDep,
                         session: TenantSessionDep) -> ConsentState:
     latest = await ConsentService(session).state(principal.tenant_id, subject_ref)
     return ConsentState(subject_ref=subject_ref, items=[
-        ConsentStateItem(purpose=e.purpose, state=STATE_OF[e.action], since=e.recorded_at,
-                         text_version=e.text_version, channel=e.channel, event_id=e.id)
+        ConsentStateItem(purpose=e.purpose, state=STATE_OF[ConsentAction(e.action)],
+                         since=e.recorded_at, text_version=e.text_version, channel=e.channel,
+                         event_id=e.id)
         for e in latest])

@@ -43,7 +43,7 @@ async def list_processors(principal: ReaderDep, session: TenantSessionDep, page:
                           q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
                           agreement_status: AgreementStatus | None = None,
                           ) -> Page[ProcessorOut]:
-    rows = await ProcessorService(session).list(principal.tenant_id, q, agreement_status,
+    rows = await ProcessorService(session).page(principal.tenant_id, q, agreement_status,
                                                 after_id(page), page.limit + 1)
     return Page[ProcessorOut](items=[processor_out(r) for r in rows[: page.limit]],
                               next_cursor=next_cursor([r.processor.id for r in rows],

@@ -59,7 +59,7 @@ async def list_requests(principal: ReaderDep, session: TenantSessionDep, page: P
     service = RequestService(session)
     f = service.request_filter(status=status, type=type, assignee_id=assignee_id,
                                overdue=overdue)
-    rows = await service.list(principal.tenant_id, f, after_id(page), page.limit + 1)
+    rows = await service.page(principal.tenant_id, f, after_id(page), page.limit + 1)
     return Page[RequestOut](items=[request_out(r) for r in rows[: page.limit]],
                             next_cursor=next_cursor([r.id for r in rows], page.limit))
 

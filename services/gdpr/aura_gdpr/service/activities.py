@@ -57,7 +57,7 @@ class ActivityService:
         links = await self.repo.processor_ids_of(tenant_id, [activity.id])
         return ActivityRecord(activity, links[activity.id])
 
-    async def list(self, tenant_id: uuid.UUID, f: ActivityFilter, after: uuid.UUID | None,
+    async def page(self, tenant_id: uuid.UUID, f: ActivityFilter, after: uuid.UUID | None,
                    limit: int) -> list[ActivityRecord]:
         rows = await self.repo.activities_page(tenant_id, f, after, limit)
         links = await self.repo.processor_ids_of(tenant_id, [a.id for a in rows])

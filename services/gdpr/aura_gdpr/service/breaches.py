@@ -67,7 +67,7 @@ class BreachService:
             raise NotFound("No such breach.")
         return breach
 
-    async def list(self, tenant_id: uuid.UUID, risk_level: str | None,
+    async def page(self, tenant_id: uuid.UUID, risk_level: str | None,
                    pending_authority: bool | None, after: uuid.UUID | None,
                    limit: int) -> list[Breach]:
         return await self.repo.breaches_page(tenant_id, risk_level, pending_authority, after,

@@ -49,7 +49,7 @@ class ProcessorService:
         links = await self.repo.activity_ids_of(tenant_id, [processor.id])
         return ProcessorRecord(processor, links[processor.id])
 
-    async def list(self, tenant_id: uuid.UUID, q: str | None, agreement_status: str | None,
+    async def page(self, tenant_id: uuid.UUID, q: str | None, agreement_status: str | None,
                    after: uuid.UUID | None, limit: int) -> list[ProcessorRecord]:
         rows = await self.repo.processors_page(tenant_id, q, agreement_status, after, limit)
         links = await self.repo.activity_ids_of(tenant_id, [p.id for p in rows])

@@ -64,7 +64,7 @@ class RequestService:
             raise NotFound("No such request.")
         return request
 
-    async def list(self, tenant_id: uuid.UUID, f: RequestFilter, after: uuid.UUID | None,
+    async def page(self, tenant_id: uuid.UUID, f: RequestFilter, after: uuid.UUID | None,
                    limit: int) -> list[SubjectRequest]:
         return await self.repo.requests_page(tenant_id, f, after, limit)
 
