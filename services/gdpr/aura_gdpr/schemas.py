@@ -40,8 +40,17 @@ LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 TextList = Annotated[list[Text], Field(max_length=200)]
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+01:00 lies before year 1 in UTC
+        raise ValueError("the instant lies outside the supported range of years") from exc
+
+
 # Aware datetimes in, normalised to UTC, so that answers always carry UTC.
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda v: v.astimezone(UTC))]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 ISO_DURATION = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 
 

@@ -18,6 +18,8 @@ from aura_gdpr.domain.vocabulary import ActivityStatus, LegalBasis
 from aura_gdpr.export import activity_out, csv_lines
 from aura_gdpr.repository import ActivityFilter
 from aura_gdpr.routes.deps import (
+    UPSTREAM,
+    VERSIONED,
     IfMatch,
     PageDep,
     ReaderDep,
@@ -123,7 +125,7 @@ async def get_activity(activity_id: uuid.UUID, principal: ReaderDep, session: Te
     return _out(await ActivityService(session).get(principal.tenant_id, activity_id), response)
 
 
-@router.patch("/{activity_id}", response_model=ActivityOut,
+@router.patch("/{activity_id}", responses=VERSIONED, response_model=ActivityOut,
               summary="Change a record; send the version read as If-Match (412 when stale)")
 async def update_activity(activity_id: uuid.UUID, body: ActivityUpdate, principal: WriterDep,
                           session: TenantSessionDep, response: Response,
@@ -134,7 +136,7 @@ async def update_activity(activity_id: uuid.UUID, body: ActivityUpdate, principa
     return _out(record, response)
 
 
-@router.delete("/{activity_id}", status_code=status.HTTP_204_NO_CONTENT,
+@router.delete("/{activity_id}", responses=VERSIONED, status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove a record of processing")
 async def delete_activity(activity_id: uuid.UUID, principal: WriterDep,
                           session: TenantSessionDep, if_match: IfMatch = None) -> Response:
@@ -143,7 +145,7 @@ async def delete_activity(activity_id: uuid.UUID, principal: WriterDep,
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{activity_id}/suggest", response_model=SuggestionOut,
+@router.post("/{activity_id}/suggest", responses=UPSTREAM, response_model=SuggestionOut,
              summary="Ask the ai service for categories and a legal basis; nothing is applied")
 async def suggest(activity_id: uuid.UUID, principal: WriterDep, request: Request,
                   clients: Annotated[Upstreams, Depends(upstreams)]) -> SuggestionOut:

@@ -26,7 +26,7 @@ async def list_audit(principal: SignerDep, session: TenantSessionDep, page: Page
     before = None
     if page.cursor is not None:
         value = decode_cursor(page.cursor, 1)[0]
-        if not isinstance(value, int) or isinstance(value, bool):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**63:
             raise Problem(400, "The cursor is not valid.", type_="invalid-cursor")
         before = value
     f = AuditFilter(entity_type=entity_type, entity_id=entity_id, actor=actor, action=action)

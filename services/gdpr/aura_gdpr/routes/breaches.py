@@ -12,6 +12,7 @@ from aura_common.sessions import TenantSessionDep
 from aura_gdpr.domain.vocabulary import RiskLevel
 from aura_gdpr.models import Breach
 from aura_gdpr.routes.deps import (
+    VERSIONED,
     IfMatch,
     PageDep,
     ReaderDep,
@@ -66,7 +67,7 @@ async def get_breach(breach_id: uuid.UUID, principal: ReaderDep, session: Tenant
     return breach_out(await BreachService(session).get(principal.tenant_id, breach_id), response)
 
 
-@router.patch("/{breach_id}", response_model=BreachOut,
+@router.patch("/{breach_id}", responses=VERSIONED, response_model=BreachOut,
               summary="Change a breach's documentation (If-Match required)")
 async def update_breach(breach_id: uuid.UUID, body: BreachUpdate, principal: WriterDep,
                         session: TenantSessionDep, response: Response,

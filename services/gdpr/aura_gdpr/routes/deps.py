@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response
 
 from aura_common.pagination import PageParams, decode_cursor, encode_cursor, page_params
 from aura_common.principal import Principal, Role, require_role
-from aura_common.problems import Problem
+from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, Problem, ProblemDetail
 from aura_gdpr.service.base import Actor
 
 # viewer reads; editor writes records; dpo and admin also sign off (transitions, notifications)
@@ -22,6 +22,26 @@ SignerDep = Annotated[Principal, Depends(require_role(Role.DPO, Role.ADMIN))]
 PageDep = Annotated[PageParams, Depends(page_params)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+EXTRA_PROBLEMS = {
+    412: "The record changed since the version sent (If-Match or `version`)",
+    428: "The write did not say which version it was based on",
+    502: "An upstream service answered badly",
+    503: "An upstream service or the database is unavailable; see Retry-After",
+    504: "An upstream service did not answer in time",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The common problem responses plus `statuses`, for a route's OpenAPI entry."""
+    extra = {status: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}},
+                      "description": EXTRA_PROBLEMS[status]} for status in statuses}
+    return {**PROBLEM_RESPONSES, **extra}
+
+
+VERSIONED = problems(412, 428)
+UPSTREAM = problems(502, 503, 504)
 
 
 def actor(principal: Principal) -> Actor:

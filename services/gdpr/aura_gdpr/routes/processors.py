@@ -12,6 +12,7 @@ from aura_common.problems import PROBLEM_RESPONSES
 from aura_common.sessions import TenantSessionDep
 from aura_gdpr.domain.vocabulary import AgreementStatus
 from aura_gdpr.routes.deps import (
+    VERSIONED,
     IfMatch,
     PageDep,
     ReaderDep,
@@ -66,7 +67,7 @@ async def get_processor(processor_id: uuid.UUID, principal: ReaderDep,
                          response)
 
 
-@router.patch("/{processor_id}", response_model=ProcessorOut,
+@router.patch("/{processor_id}", responses=VERSIONED, response_model=ProcessorOut,
               summary="Change a processor (If-Match required)")
 async def update_processor(processor_id: uuid.UUID, body: ProcessorUpdate,
                            principal: WriterDep, session: TenantSessionDep, response: Response,
@@ -77,7 +78,7 @@ async def update_processor(processor_id: uuid.UUID, body: ProcessorUpdate,
     return processor_out(record, response)
 
 
-@router.delete("/{processor_id}", status_code=status.HTTP_204_NO_CONTENT,
+@router.delete("/{processor_id}", responses=VERSIONED, status_code=status.HTTP_204_NO_CONTENT,
                summary="Remove a processor (its links to activities go with it)")
 async def delete_processor(processor_id: uuid.UUID, principal: WriterDep,
                            session: TenantSessionDep, if_match: IfMatch = None) -> Response:

@@ -15,6 +15,8 @@ from aura_gdpr.clients import Upstreams, upstreams
 from aura_gdpr.domain.vocabulary import RequestStatus, RequestType
 from aura_gdpr.models import SubjectRequest
 from aura_gdpr.routes.deps import (
+    UPSTREAM,
+    VERSIONED,
     IfMatch,
     PageDep,
     ReaderDep,
@@ -24,6 +26,7 @@ from aura_gdpr.routes.deps import (
     after_id,
     expected_version,
     next_cursor,
+    problems,
     set_etag,
 )
 from aura_gdpr.schemas import (
@@ -38,6 +41,7 @@ from aura_gdpr.schemas import (
 )
 from aura_gdpr.service.requests import RequestService, is_overdue
 
+VERSIONED_UPSTREAM = problems(412, 428, 502, 503, 504)
 router = APIRouter(prefix="/api/gdpr", tags=["requests"], responses=PROBLEM_RESPONSES)
 UpstreamsDep = Annotated[Upstreams, Depends(upstreams)]
 
@@ -65,6 +69,7 @@ async def list_requests(principal: ReaderDep, session: TenantSessionDep, page: P
 
 
 @router.post("/requests", status_code=status.HTTP_201_CREATED, response_model=RequestOut,
+             responses=UPSTREAM,
              summary="Record a data-subject request; its due date is computed")
 async def create_request(body: RequestCreate, principal: WriterDep, session: TenantSessionDep,
                          clients: UpstreamsDep, response: Response) -> RequestOut:
@@ -82,7 +87,7 @@ async def get_request(request_id: uuid.UUID, principal: ReaderDep, session: Tena
                        response)
 
 
-@router.patch("/requests/{request_id}", response_model=RequestOut,
+@router.patch("/requests/{request_id}", responses=VERSIONED_UPSTREAM, response_model=RequestOut,
               summary="Change the subject's details or the assignee (If-Match required)")
 async def update_request(request_id: uuid.UUID, body: RequestUpdate, principal: WriterDep,
                          session: TenantSessionDep, clients: UpstreamsDep, response: Response,
@@ -95,7 +100,7 @@ async def update_request(request_id: uuid.UUID, body: RequestUpdate, principal: 
     return request_out(request, response)
 
 
-@router.post("/requests/{request_id}/transition", response_model=RequestOut,
+@router.post("/requests/{request_id}/transition", responses=VERSIONED, response_model=RequestOut,
              summary="Move a request along received → verifying → in_progress → "
                      "completed | rejected, or to withdrawn; 409 when not allowed")
 async def transition_request(request_id: uuid.UUID, body: TransitionIn, principal: SignerDep,
