@@ -198,7 +198,7 @@ def main() -> None:
     small = uuid.uuid4()  # 10 % of the rows, for the export memory comparison
     settings = CommonSettings(env="test", secret_key=SECRET_KEY)
 
-    print(f"# {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"Machine: {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
     with database() as urls:
         took = seed(urls, [*tenants, small], [args.rows] * args.tenants + [args.rows // 10])
         print(f"seeded {args.tenants} x {args.rows:,} + {args.rows // 10:,} activities "

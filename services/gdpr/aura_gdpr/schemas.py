@@ -54,8 +54,27 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 ISO_DURATION = re.compile(r"^P(?=\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?$")
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 class Strict(BaseModel):
+    """Request bodies: unknown fields and NUL characters (PostgreSQL refuses them) are 422."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if _has_nul(data):
+            raise ValueError("text may not contain NUL characters")
+        return data
 
 
 class Contact(Strict):

@@ -59,7 +59,9 @@ class TestCreateAndRead:
                      activity_body(retention_period=None),
                      activity_body(transfers=[{"country": "usa", "safeguard": "sccs"}]),
                      activity_body(processor_ids=["00000000-0000-0000-0000-000000000001"]),
-                     activity_body(criminal_offence_data=True), activity_body(extra=1)):
+                     activity_body(criminal_offence_data=True), activity_body(extra=1),
+                     activity_body(name="a\x00b"),
+                     activity_body(controller={"name": "x", "address": "\x00"})):
             response = await client.post(BASE, json=body, headers=headers)
             assert response.status_code == 422, body
         assert (await client.get(f"{BASE}/not-a-uuid", headers=headers)).status_code == 422
