@@ -163,33 +163,31 @@ class ActivityCreate(ActivityFields):
 class ActivityUpdate(Strict):
     """Any subset of the fields; the merged record is validated as a whole."""
 
-    model_config = ConfigDict(extra="forbid")
-
-    name: Any = None
-    description: Any = None
-    role: Any = None
-    controller: Any = None
-    joint_controllers: Any = None
-    representative: Any = None
-    dpo_contact: Any = None
-    purposes: Any = None
-    legal_basis: Any = None
-    legitimate_interest_assessment: Any = None
-    data_subject_categories: Any = None
-    personal_data_categories: Any = None
-    special_categories: Any = None
-    criminal_offence_data: Any = None
-    criminal_offence_basis: Any = None
-    recipients: Any = None
-    transfers: Any = None
-    retention_period: Any = None
-    retention_description: Any = None
-    security_measures: Any = None
-    processor_ids: Any = None
-    large_scale: Any = None
-    profiling: Any = None
-    systematic_monitoring: Any = None
-    status: Any = None
+    name: Name | None = None
+    description: LongText | None = None
+    role: ActivityRole | None = None
+    controller: Contact | None = None
+    joint_controllers: list[Contact] | None = None
+    representative: Contact | None = None
+    dpo_contact: Contact | None = None
+    purposes: list[Text] | None = None
+    legal_basis: LegalBasis | None = None
+    legitimate_interest_assessment: str | None = None
+    data_subject_categories: list[Text] | None = None
+    personal_data_categories: list[Text] | None = None
+    special_categories: list[SpecialCategoryUse] | None = None
+    criminal_offence_data: bool | None = None
+    criminal_offence_basis: str | None = None
+    recipients: list[Text] | None = None
+    transfers: list[Transfer] | None = None
+    retention_period: str | None = None
+    retention_description: str | None = None
+    security_measures: list[Text] | None = None
+    processor_ids: list[uuid.UUID] | None = None
+    large_scale: bool | None = None
+    profiling: bool | None = None
+    systematic_monitoring: bool | None = None
+    status: ActivityStatus | None = None
     version: int | None = Field(default=None, description="Alternative to If-Match")
 
 
@@ -249,13 +247,13 @@ class ProcessorCreate(ProcessorFields):
 
 
 class ProcessorUpdate(Strict):
-    name: Any = None
-    contact: Any = None
-    countries: Any = None
-    agreement_status: Any = None
-    agreement_signed_on: Any = None
-    sub_processors: Any = None
-    version: int | None = None
+    name: Name | None = None
+    contact: Contact | None = None
+    countries: list[Country] | None = None
+    agreement_status: AgreementStatus | None = None
+    agreement_signed_on: date | None = None
+    sub_processors: list[SubProcessor] | None = None
+    version: int | None = Field(default=None, description="Alternative to If-Match")
 
 
 class ProcessorOut(ProcessorFields):
@@ -421,20 +419,20 @@ class BreachCreate(BreachFields):
 
 
 class BreachUpdate(Strict):
-    title: Any = None
-    aware_at: Any = None
-    occurred_at: Any = None
-    nature: Any = None
-    description: Any = None
-    data_categories: Any = None
-    subjects_approx: Any = None
-    records_approx: Any = None
-    likely_consequences: Any = None
-    measures: Any = None
-    risk_level: Any = None
-    subject_notification_exemption: Any = None
-    exemption_note: Any = None
-    version: int | None = None
+    title: Name | None = None
+    aware_at: UtcDatetime | None = None
+    occurred_at: UtcDatetime | None = None
+    nature: list[BreachNature] | None = None
+    description: LongText | None = None
+    data_categories: list[Text] | None = None
+    subjects_approx: Annotated[int | None, Field(ge=0, le=10**12)] = None
+    records_approx: Annotated[int | None, Field(ge=0, le=10**15)] = None
+    likely_consequences: str | None = None
+    measures: str | None = None
+    risk_level: RiskLevel | None = None
+    subject_notification_exemption: Art34Exemption | None = None
+    exemption_note: str | None = None
+    version: int | None = Field(default=None, description="Alternative to If-Match")
 
 
 class NotifyAuthorityIn(Strict):

@@ -115,8 +115,9 @@ class TestListing:
         seen: list[str] = []
         cursor = None
         while True:
-            params = {"limit": 2, "legal_basis": "consent", **({"cursor": cursor} if cursor
-                                                                else {})}
+            params: dict[str, str | int] = {"limit": 2, "legal_basis": "consent"}
+            if cursor:
+                params["cursor"] = cursor
             page = (await client.get(BASE, params=params, headers=headers)).json()
             seen += [item["name"] for item in page["items"]]
             cursor = page["next_cursor"]

@@ -131,7 +131,8 @@ async def update_activity(activity_id: uuid.UUID, body: ActivityUpdate, principa
                           session: TenantSessionDep, response: Response,
                           if_match: IfMatch = None) -> ActivityOut:
     record = await ActivityService(session).update(
-        actor(principal), activity_id, body.model_dump(exclude_unset=True, exclude={"version"}),
+        actor(principal), activity_id, body.model_dump(mode="json", exclude_unset=True,
+                                                  exclude={"version"}),
         expected_version(if_match, body.version))
     return _out(record, response)
 

@@ -73,7 +73,8 @@ async def update_breach(breach_id: uuid.UUID, body: BreachUpdate, principal: Wri
                         session: TenantSessionDep, response: Response,
                         if_match: IfMatch = None) -> BreachOut:
     breach = await BreachService(session).update(
-        actor(principal), breach_id, body.model_dump(exclude_unset=True, exclude={"version"}),
+        actor(principal), breach_id, body.model_dump(mode="json", exclude_unset=True,
+                                                  exclude={"version"}),
         expected_version(if_match, body.version))
     return breach_out(breach, response)
 

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Response
 
 from aura_common.pagination import PageParams, decode_cursor, encode_cursor, page_params
-from aura_common.principal import Principal, Role, require_role
+from aura_common.principal import Principal, require_role
 from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, Problem, ProblemDetail
+from aura_common.roles import Role
 from aura_gdpr.service.base import Actor
 
 # viewer reads; editor writes records; dpo and admin also sign off (transitions, notifications)
@@ -35,8 +36,10 @@ EXTRA_PROBLEMS = {
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The common problem responses plus `statuses`, for a route's OpenAPI entry."""
-    extra = {status: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}},
-                      "description": EXTRA_PROBLEMS[status]} for status in statuses}
+    extra: dict[int | str, dict[str, Any]] = {
+        status: {"model": ProblemDetail, "content": {PROBLEM_JSON: {}},
+                 "description": EXTRA_PROBLEMS[status]}
+        for status in statuses}
     return {**PROBLEM_RESPONSES, **extra}
 
 

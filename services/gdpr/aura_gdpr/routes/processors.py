@@ -73,7 +73,8 @@ async def update_processor(processor_id: uuid.UUID, body: ProcessorUpdate,
                            principal: WriterDep, session: TenantSessionDep, response: Response,
                            if_match: IfMatch = None) -> ProcessorOut:
     record = await ProcessorService(session).update(
-        actor(principal), processor_id, body.model_dump(exclude_unset=True, exclude={"version"}),
+        actor(principal), processor_id, body.model_dump(mode="json", exclude_unset=True,
+                                                  exclude={"version"}),
         expected_version(if_match, body.version))
     return processor_out(record, response)
 
