@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
@@ -90,6 +91,20 @@ class TestConcurrency:
                                      headers=tenant.headers())
         assert by_body.status_code == 200
         assert by_body.json()["name"] == "Payroll v3"
+
+    async def test_two_writers_on_the_same_version_one_wins(
+            self, client: httpx.AsyncClient, tenant: Tenant) -> None:
+        created = await create(client, BASE, activity_body(), tenant.headers())
+        url = f"{BASE}/{created['id']}"
+        headers = {**tenant.headers(), "If-Match": '"1"'}
+        responses = await asyncio.gather(
+            client.patch(url, json={"name": "Writer A"}, headers=headers),
+            client.patch(url, json={"name": "Writer B"}, headers=headers))
+        assert sorted(r.status_code for r in responses) == [200, 412]
+        final = (await client.get(url, headers=tenant.headers())).json()
+        winner = next(r for r in responses if r.status_code == 200).json()
+        assert final["name"] == winner["name"]
+        assert final["version"] == 2
 
     async def test_patch_revalidates_the_whole_record(self, client: httpx.AsyncClient,
                                                       tenant: Tenant) -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -217,3 +218,20 @@ class TestAssignee:
         assert response.status_code == 200
         assert response.json()["details"] == "by phone"
         assert response.json()["version"] == 2
+
+
+async def test_subject_data_is_never_logged(client: httpx.AsyncClient, tenant: Tenant,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    name, contact = "Zebulon Quixote-Marchetti", "zebulon.q@example.org"
+    created = await new_request(client, tenant, subject_name=name, subject_contact=contact)
+    await client.patch(f"{BASE}/{created['id']}", json={"subject_name": name + " Jr",
+                                                        "version": 1},
+                       headers=tenant.headers())
+    await client.post(BASE, json=request_body(subject_name=name, type="bogus"),
+                      headers=tenant.headers())
+    audit = (await client.get("/api/gdpr/audit", headers=tenant.headers("dpo"))).text
+    assert caplog.records
+    for text in (caplog.text, audit):
+        assert "Zebulon" not in text
+        assert "zebulon.q" not in text
