@@ -70,6 +70,11 @@ class TestCreateAndRead:
                                  headers=headers)).status_code == 400
         assert (await client.get(BASE, params={"limit": 201},
                                  headers=headers)).status_code == 422
+        for path, params in ((BASE, {"q": "a\x00b"}),
+                             ("/api/gdpr/consents/state", {"subject_ref": "\x00"}),
+                             ("/api/gdpr/consents", {"purpose": "p\x00"})):
+            response = await client.get(path, params=params, headers=headers)
+            assert response.status_code == 422, path
 
 
 class TestConcurrency:

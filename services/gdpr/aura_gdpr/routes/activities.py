@@ -6,7 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import StreamingResponse
 
 from aura_common.db import unit_of_work
@@ -23,6 +23,7 @@ from aura_gdpr.routes.deps import (
     IfMatch,
     PageDep,
     ReaderDep,
+    SearchText,
     WriterDep,
     actor,
     after_id,
@@ -44,7 +45,7 @@ def activity_filter(
     legal_basis: LegalBasis | None = None,
     has_special_categories: bool | None = None,
     dpia_required: bool | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    q: SearchText = None,
 ) -> ActivityFilter:
     return ActivityFilter(status=status, legal_basis=legal_basis,
                           has_special_categories=has_special_categories,

@@ -10,13 +10,13 @@ from aura_common.pagination import Page, decode_cursor, encode_cursor
 from aura_common.problems import PROBLEM_RESPONSES, Problem
 from aura_common.sessions import TenantSessionDep
 from aura_gdpr.repository import AuditFilter
-from aura_gdpr.routes.deps import PageDep, ReaderDep, SignerDep
+from aura_gdpr.routes.deps import NO_NUL, PageDep, ReaderDep, SignerDep
 from aura_gdpr.schemas import AuditEntryOut, AuditVerification, BrokenLink, Dashboard
 from aura_gdpr.service.audit import AuditTrail
 from aura_gdpr.service.dashboard import DashboardService
 
 router = APIRouter(prefix="/api/gdpr", tags=["audit"], responses=PROBLEM_RESPONSES)
-Short = Annotated[str | None, Query(max_length=100)]
+Short = Annotated[str | None, Query(max_length=100, pattern=NO_NUL)]
 
 
 @router.get("/audit", response_model=Page[AuditEntryOut], summary="The audit log, newest first")

@@ -10,12 +10,21 @@ from aura_common.pagination import Page
 from aura_common.problems import PROBLEM_RESPONSES
 from aura_common.sessions import TenantSessionDep
 from aura_gdpr.domain.vocabulary import ConsentAction
-from aura_gdpr.routes.deps import PageDep, ReaderDep, WriterDep, actor, after_id, next_cursor
+from aura_gdpr.routes.deps import (
+    NO_NUL,
+    PageDep,
+    ReaderDep,
+    SearchText,
+    WriterDep,
+    actor,
+    after_id,
+    next_cursor,
+)
 from aura_gdpr.schemas import ConsentEventOut, ConsentIn, ConsentState, ConsentStateItem
 from aura_gdpr.service.consents import STATE_OF, ConsentService
 
 router = APIRouter(prefix="/api/gdpr/consents", tags=["consents"], responses=PROBLEM_RESPONSES)
-SubjectRef = Annotated[str, Query(min_length=1, max_length=200)]
+SubjectRef = Annotated[str, Query(min_length=1, max_length=200, pattern=NO_NUL)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConsentEventOut,
@@ -29,8 +38,8 @@ async def record_consent(body: ConsentIn, principal: WriterDep, session: TenantS
 
 @router.get("", response_model=Page[ConsentEventOut], summary="Ledger events, newest first")
 async def list_consents(principal: ReaderDep, session: TenantSessionDep, page: PageDep,
-                        subject_ref: Annotated[str | None, Query(max_length=200)] = None,
-                        purpose: Annotated[str | None, Query(max_length=200)] = None,
+                        subject_ref: SearchText = None,
+                        purpose: SearchText = None,
                         ) -> Page[ConsentEventOut]:
     events = await ConsentService(session).events(principal.tenant_id, subject_ref, purpose,
                                                   after_id(page), page.limit + 1)

@@ -6,7 +6,7 @@ import re
 import uuid
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Response
+from fastapi import Depends, Header, Query, Response
 
 from aura_common.pagination import PageParams, decode_cursor, encode_cursor, page_params
 from aura_common.principal import Principal, require_role
@@ -22,6 +22,9 @@ WriterDep = Annotated[Principal, Depends(require_role(Role.EDITOR, Role.DPO, Rol
 SignerDep = Annotated[Principal, Depends(require_role(Role.DPO, Role.ADMIN))]
 PageDep = Annotated[PageParams, Depends(page_params)]
 IfMatch = Annotated[str | None, Header(alias="If-Match", max_length=100)]
+# PostgreSQL refuses NUL in text; a query string carrying one is a 422, documented as such.
+NO_NUL = r"^[^\x00]*$"
+SearchText = Annotated[str | None, Query(min_length=1, max_length=200, pattern=NO_NUL)]
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
 
 

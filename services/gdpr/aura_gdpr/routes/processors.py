@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Response, status
 
 from aura_common.pagination import Page
 from aura_common.problems import PROBLEM_RESPONSES
@@ -16,6 +15,7 @@ from aura_gdpr.routes.deps import (
     IfMatch,
     PageDep,
     ReaderDep,
+    SearchText,
     WriterDep,
     actor,
     after_id,
@@ -41,7 +41,7 @@ def processor_out(record: ProcessorRecord, response: Response | None = None) -> 
 
 @router.get("", response_model=Page[ProcessorOut], summary="Processors, newest first")
 async def list_processors(principal: ReaderDep, session: TenantSessionDep, page: PageDep,
-                          q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+                          q: SearchText = None,
                           agreement_status: AgreementStatus | None = None,
                           ) -> Page[ProcessorOut]:
     rows = await ProcessorService(session).page(principal.tenant_id, q, agreement_status,
