@@ -493,6 +493,9 @@ class AuditVerification(BaseModel):
     valid: bool
     checked: int
     first_broken: BrokenLink | None
+    # The chain's head: kept outside the database, it also reveals rows removed from the end.
+    last_seq: int | None = None
+    last_hash: str | None = None
 
 
 class Dashboard(BaseModel):

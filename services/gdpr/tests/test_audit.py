@@ -43,7 +43,14 @@ class TestChain:
         assert entries[2]["prev_hash"] == "0" * 64
         assert all(e["entity_id"] == created["id"] for e in entries)
         assert await verify(client, tenant) == {"valid": True, "checked": 3,
-                                                "first_broken": None}
+                                                "first_broken": None, "last_seq": 3,
+                                                "last_hash": entries[0]["hash"]}
+
+    async def test_an_empty_chain_is_valid(self, client: httpx.AsyncClient,
+                                           tenant: Tenant) -> None:
+        assert await verify(client, tenant) == {"valid": True, "checked": 0,
+                                                "first_broken": None, "last_seq": None,
+                                                "last_hash": None}
 
     async def test_filters_and_pages(self, client: httpx.AsyncClient, tenant: Tenant) -> None:
         for i in range(3):
@@ -90,6 +97,7 @@ class TestTamper:
         result = await verify(client, tenant)
         assert result["valid"] is False
         assert result["checked"] == 2
+        assert result["last_hash"] is None
         broken = result["first_broken"]
         assert isinstance(broken, dict)
         assert broken["seq"] == 2

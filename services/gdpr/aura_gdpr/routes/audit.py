@@ -40,10 +40,12 @@ async def list_audit(principal: SignerDep, session: TenantSessionDep, page: Page
 @router.get("/audit/verify", response_model=AuditVerification,
             summary="Recompute the tenant's hash chain; the first broken link, if any")
 async def verify_audit(principal: SignerDep, session: TenantSessionDep) -> AuditVerification:
-    checked, broken = await AuditTrail(session).verify(principal.tenant_id)
+    result = await AuditTrail(session).verify(principal.tenant_id)
+    broken = result.broken
     first = None if broken is None else BrokenLink(seq=broken[0].seq, id=broken[0].id,
                                                    reason=broken[1])
-    return AuditVerification(valid=broken is None, checked=checked, first_broken=first)
+    return AuditVerification(valid=broken is None, checked=result.checked, first_broken=first,
+                             last_seq=result.last_seq, last_hash=result.last_hash)
 
 
 @router.get("/dashboard", response_model=Dashboard, tags=["dashboard"],

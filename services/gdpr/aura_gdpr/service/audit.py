@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +16,14 @@ from aura_gdpr.repository import AuditFilter, GdprRepository
 from aura_gdpr.service.base import Actor
 
 VERIFY_BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    checked: int
+    broken: tuple[AuditEntry, str] | None  # the first broken row and what is wrong with it
+    last_seq: int | None
+    last_hash: str | None
 
 
 class AuditTrail:
@@ -42,16 +51,17 @@ class AuditTrail:
                    limit: int) -> list[AuditEntry]:
         return await self.repo.audit_page(tenant_id, f, before_seq, limit)
 
-    async def verify(self, tenant_id: uuid.UUID) -> tuple[int, tuple[AuditEntry, str] | None]:
-        """Rows checked, and the first broken row with what is wrong with it."""
+    async def verify(self, tenant_id: uuid.UUID) -> Verification:
+        """Recompute the chain from the first row; stop at the first broken one."""
         expected_seq, prev_hash, checked = 1, GENESIS, 0
         async for entry in self.repo.stream_audit(tenant_id, VERIFY_BATCH):
             checked += 1
             problem = _problem(entry, expected_seq, prev_hash)
             if problem is not None:
-                return checked, (entry, problem)
+                return Verification(checked, (entry, problem), None, None)
             expected_seq, prev_hash = entry.seq + 1, entry.hash
-        return checked, None
+        return Verification(checked, None, expected_seq - 1 if checked else None,
+                            prev_hash if checked else None)
 
 
 def _problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:
