@@ -96,6 +96,13 @@ class TestConcurrency:
                                      headers=tenant.headers())
         assert by_body.status_code == 200
         assert by_body.json()["name"] == "Payroll v3"
+        forced = await client.patch(url, json={"name": "Payroll v4"},
+                                    headers={**tenant.headers(), "If-Match": "*"})
+        assert forced.status_code == 200
+        assert forced.json()["version"] == 4
+        garbage = await client.patch(url, json={"name": "x"},
+                                     headers={**tenant.headers(), "If-Match": "abc"})
+        assert garbage.status_code == 400
 
     async def test_two_writers_on_the_same_version_one_wins(
             self, client: httpx.AsyncClient, tenant: Tenant) -> None:

@@ -12,7 +12,7 @@ from aura_common.pagination import PageParams, decode_cursor, encode_cursor, pag
 from aura_common.principal import Principal, require_role
 from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, Problem, ProblemDetail
 from aura_common.roles import Role
-from aura_gdpr.service.base import Actor
+from aura_gdpr.service.base import ANY_VERSION, Actor
 
 # viewer reads; editor writes records; dpo and admin also sign off (transitions, notifications)
 # and read the audit log.
@@ -55,15 +55,18 @@ def actor(principal: Principal) -> Actor:
 
 
 def expected_version(if_match: str | None, body_version: int | None) -> int | None:
-    """The version a write was based on: If-Match (`"3"`, `W/"3"` or `3`) or `version`."""
+    """The version a write was based on: If-Match (`"3"`, `W/"3"`, `3`, or `*` for any) or
+    `version` in the body."""
     header = None
-    if if_match is not None:
+    if if_match is not None and if_match.strip() == "*":
+        header = ANY_VERSION
+    elif if_match is not None:
         match = ETAG.match(if_match)
         if match is None:
             raise Problem(400, 'If-Match must carry the ETag you read, such as "3".',
                           type_="invalid-if-match")
         header = int(match.group(1))
-    if header is not None and body_version is not None and header != body_version:
+    if header not in (None, ANY_VERSION) and body_version is not None and header != body_version:
         raise Problem(400, "If-Match and `version` disagree.", type_="invalid-if-match")
     return header if header is not None else body_version
 

@@ -29,8 +29,13 @@ class PreconditionRequired(DomainError):
     type_ = "precondition-required"
 
 
+ANY_VERSION = -1  # `If-Match: *`: the caller knowingly overwrites whatever is stored
+
+
 def check_version(current: int, expected: int | None) -> None:
     """Optimistic concurrency: a write names the version it read (If-Match or `version`)."""
+    if expected == ANY_VERSION:
+        return
     if expected is None:
         raise PreconditionRequired(
             "Send the version you read, as If-Match or as `version` in the body.")
