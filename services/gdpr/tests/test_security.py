@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -10,7 +9,15 @@ from sqlalchemy import insert, select, text
 
 from aura_common.db import bind_tenant, create_engine, create_sessionmaker, unit_of_work
 from aura_common.tokens import service_token
-from aura_gdpr.models import Activity, AuditEntry, Breach, ConsentEvent, SubjectRequest
+from aura_gdpr.models import (
+    Activity,
+    AuditEntry,
+    Breach,
+    ConsentEvent,
+    Processor,
+    RequestEvent,
+    SubjectRequest,
+)
 from aura_gdpr.settings import GdprSettings
 
 from .conftest import (
@@ -156,10 +163,8 @@ async def test_consents_of_another_tenant_are_invisible(
     assert withdraw.status_code == 409
 
 
-Seeder = Callable[[httpx.AsyncClient, Tenant], Awaitable[Ids]]
-
-
-@pytest.mark.parametrize("model", [Activity, SubjectRequest, Breach, AuditEntry, ConsentEvent])
+@pytest.mark.parametrize("model", [Activity, SubjectRequest, Breach, AuditEntry, ConsentEvent,
+                                   Processor, RequestEvent])
 async def test_rls_holds_when_the_application_filter_is_omitted(
         client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant,
         settings: GdprSettings, model: type[Any]) -> None:
@@ -171,9 +176,10 @@ async def test_rls_holds_when_the_application_filter_is_omitted(
     engine = create_engine(settings)
     maker = create_sessionmaker(engine)
     try:
-        async with unit_of_work(maker, other_tenant.id) as session:
+        async with unit_of_work(maker, tenant.id) as session:
             rows = list(await session.scalars(select(model)))  # no tenant filter on purpose
-            assert all(row.tenant_id == other_tenant.id for row in rows)
+            assert rows
+            assert all(row.tenant_id == tenant.id for row in rows)
         async with unit_of_work(maker) as session:  # no tenant bound at all
             assert list(await session.scalars(select(model))) == []
     finally:
