@@ -24,7 +24,8 @@ CSV_COLUMNS = (
 LIST_SEPARATOR = "; "
 
 
-def activity_out(activity: Activity, processor_ids: list[uuid.UUID]) -> ActivityOut:
+def activity_out(activity: Activity | Any, processor_ids: list[uuid.UUID]) -> ActivityOut:
+    """The API shape of an ORM activity or of a row holding the same columns."""
     data = {name: getattr(activity, name) for name in ActivityOut.model_fields
             if name != "processor_ids"}
     data["processor_ids"] = processor_ids

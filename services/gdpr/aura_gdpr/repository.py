@@ -114,17 +114,19 @@ class GdprRepository:
         return await self._page(self._activities(tenant_id, f), Activity, after, limit)
 
     async def stream_activities(self, tenant_id: uuid.UUID, f: ActivityFilter,
-                                batch: int) -> AsyncIterator[tuple[Activity, list[uuid.UUID]]]:
-        """Every matching activity with its processor ids, through a server-side cursor."""
+                                batch: int) -> AsyncIterator[tuple[Any, list[uuid.UUID]]]:
+        """Every matching activity (a plain row: no ORM identity map to fill) with its processor
+        ids, through a server-side cursor."""
         links = (select(func.coalesce(func.array_agg(ActivityProcessor.processor_id),
                                       text("'{}'::uuid[]")))
                  .where(ActivityProcessor.activity_id == Activity.id)
-                 .scalar_subquery())
-        query = (self._activities(tenant_id, f).add_columns(links)
+                 .scalar_subquery().label("linked_processor_ids"))
+        query = (self._activities(tenant_id, f)
+                 .with_only_columns(*Activity.__table__.columns, links)
                  .order_by(Activity.id.desc()).execution_options(yield_per=batch))
         result = await self.session.stream(query)
-        async for activity, processor_ids in result:
-            yield activity, list(processor_ids)
+        async for row in result:
+            yield row, list(row.linked_processor_ids)
 
     async def processor_ids_of(self, tenant_id: uuid.UUID,
                                activity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,

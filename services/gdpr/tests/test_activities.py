@@ -197,13 +197,21 @@ class TestExport:
 
     async def test_json_export_holds_every_row_of_the_tenant_only(
             self, client: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant) -> None:
+        processor = await create(client, "/api/gdpr/processors", processor_body(),
+                                 tenant.headers())
         for i in range(3):
-            await create(client, BASE, activity_body(name=f"A{i}"), tenant.headers())
+            await create(client, BASE, activity_body(name=f"A{i}",
+                                                     processor_ids=[processor["id"]] if i else []),
+                         tenant.headers())
         await create(client, BASE, activity_body(name="foreign"), other_tenant.headers())
         response = await client.get(f"{BASE}/export", params={"format": "json"},
                                     headers=tenant.headers())
         assert response.status_code == 200
-        assert sorted(a["name"] for a in response.json()) == ["A0", "A1", "A2"]
+        exported = {a["name"]: a for a in response.json()}
+        assert sorted(exported) == ["A0", "A1", "A2"]
+        assert exported["A0"]["processor_ids"] == []
+        assert exported["A2"]["processor_ids"] == [processor["id"]]
+        assert exported["A2"]["created_at"].endswith("Z")
         bad = await client.get(f"{BASE}/export", params={"format": "xml"},
                                headers=tenant.headers())
         assert bad.status_code == 422

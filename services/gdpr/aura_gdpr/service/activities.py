@@ -64,7 +64,7 @@ class ActivityService:
         return [ActivityRecord(a, links[a.id]) for a in rows]
 
     def stream(self, tenant_id: uuid.UUID, f: ActivityFilter,
-               batch: int) -> AsyncIterator[tuple[Activity, list[uuid.UUID]]]:
+               batch: int) -> AsyncIterator[tuple[Any, list[uuid.UUID]]]:
         return self.repo.stream_activities(tenant_id, f, batch)
 
     async def update(self, actor: Actor, activity_id: uuid.UUID, patch: Mapping[str, Any],
