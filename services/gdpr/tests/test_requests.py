@@ -61,6 +61,12 @@ class TestDueDates:
         assert created["due_at"] == "2025-10-06"
         holidays = (await client.get("/api/gdpr/holidays", headers=tenant.headers())).json()
         assert holidays["items"] == [{"day": "2025-10-03", "name": "Unity Day"}]
+        url = "/api/gdpr/holidays/2025-10-03"
+        assert (await client.delete(url, headers=tenant.headers("dpo"))).status_code == 204
+        assert (await client.delete(url, headers=tenant.headers("dpo"))).status_code == 404
+        after = await new_request(client, tenant, received_at="2025-09-03T09:00:00Z")
+        assert after["due_at"] == "2025-10-03"
+        assert created["due_at"] == "2025-10-06"  # a deadline once computed stays
 
     async def test_received_in_the_future_is_refused(self, client: httpx.AsyncClient,
                                                      tenant: Tenant) -> None:
