@@ -1,0 +1,1 @@
+"""The GDPR rules as plain functions and constants: no FastAPI, no database."""
