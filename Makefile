@@ -29,7 +29,7 @@ migrate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy libs/common/aura_common services/auth/aura_auth
+	$(BIN)/mypy libs/common/aura_common services/auth/aura_auth services/gdpr/aura_gdpr
 
 # Every part's suite in its own pytest process, so same-named test modules never meet.
 test: $(STAMP)
