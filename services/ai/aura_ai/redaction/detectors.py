@@ -1,0 +1,348 @@
+"""Detectors of personal data in free text: a regular expression finds candidates, a validator
+keeps those whose checksum, date or context holds. Each valid candidate yields a `Finding` whose
+`key` is the normalised value, so the same value spelt two ways gets one placeholder."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from aura_ai.redaction import checksums as cs
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    type: str
+    start: int
+    end: int
+    key: str
+
+
+Detector = Callable[[str], Iterator[Finding]]
+_DIGITS = re.compile(r"\d")
+
+
+def _digits(value: str) -> str:
+    return "".join(_DIGITS.findall(value))
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+_EMAIL = re.compile(
+    r"(?<![\w.%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}(?![\w-])"
+)
+
+
+_EMAIL_LOCAL_MAX = 64
+_EMAIL_DOMAIN_MAX = 255
+
+
+def emails(text: str) -> Iterator[Finding]:
+    """Searched only around each '@', which is rare in prose: a scan for one character is far
+    cheaper than trying the pattern at every position."""
+    at = text.find("@")
+    searched_until = 0
+    while at != -1:
+        start = max(searched_until, at - _EMAIL_LOCAL_MAX)
+        m = _EMAIL.search(text, start, min(len(text), at + _EMAIL_DOMAIN_MAX))
+        if m is not None and m.start() <= at < m.end():
+            yield Finding("EMAIL", m.start(), m.end(), m.group().lower())
+            searched_until = m.end()
+        at = text.find("@", max(at + 1, searched_until))
+
+
+# --- IBAN ---------------------------------------------------------------------------------
+
+# Patterns start with a character class and check the preceding character afterwards: the
+# regex engine skips quickly to positions where the class matches, which a leading lookbehind
+# or \b prevents (several times faster on prose).
+_IBAN = re.compile(r"[A-Z](?<![\w][A-Z])[A-Z]\d{2}(?:[ ]?[A-Za-z0-9]){11,30}")
+
+
+def ibans(text: str) -> Iterator[Finding]:
+    for m in _IBAN.finditer(text):
+        found = _iban_at(text, m.start(), m.end())
+        if found is not None:
+            yield found
+
+
+def _iban_at(text: str, start: int, limit: int) -> Finding | None:
+    """The IBAN starting at `start`: exactly its country's length of characters (spaces
+    allowed between them), ending where a word ends, and mod-97 valid."""
+    expected = cs.IBAN_LENGTHS.get(text[start:start + 2].upper())
+    if expected is None:
+        return None
+    chars: list[str] = []
+    position = start
+    while position < limit and len(chars) < expected:
+        if text[position] != " ":
+            chars.append(text[position].upper())
+        position += 1
+    if len(chars) != expected or (position < len(text) and text[position].isalnum()):
+        return None
+    compact = "".join(chars)
+    return Finding("IBAN", start, position, compact) if cs.iban_valid(compact) else None
+
+
+# --- payment cards ------------------------------------------------------------------------
+
+_CARD = re.compile(
+    r"\d(?<![\d-]\d)\d{3}(?:"
+    r"([ -])\d{4}\1\d{4}\1\d{4}\1\d{3}"  # 19 digits, grouped
+    r"|([ -])\d{4}\2\d{4}\2\d{4}"  # 16 digits, grouped
+    r"|([ -])\d{6}\3\d{4,5}"  # Amex and Diners
+    r"|\d{9,15}"
+    r")(?![\d])"
+)
+
+
+def cards(text: str) -> Iterator[Finding]:
+    for m in _CARD.finditer(text):
+        digits = _digits(m.group())
+        if cs.card_prefix_known(digits) and cs.luhn_valid(digits):
+            yield Finding("CARD", m.start(), m.end(), digits)
+
+
+# --- IP addresses -------------------------------------------------------------------------
+
+_IPV4 = re.compile(r"\d(?<![\d.]\d)\d{0,2}(?:\.\d{1,3}){3}(?!\.?\d)")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{0,4})"
+    r"(?![\w:])"
+)
+
+
+def ipv4s(text: str) -> Iterator[Finding]:
+    for m in _IPV4.finditer(text):
+        octets = m.group().split(".")
+        if all(int(o) <= 255 and (o == "0" or not o.startswith("0")) for o in octets):
+            yield Finding("IP", m.start(), m.end(), m.group())
+
+
+_IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")
+_IPV6_REACH = 45  # the longest address around its first '::' or ':x:'
+
+
+def ipv6s(text: str) -> Iterator[Finding]:
+    """Searched only around a ':x:' or '::', which prose rarely has."""
+    searched_until = 0
+    for hint in _IPV6_HINT.finditer(text):
+        if hint.start() < searched_until:
+            continue
+        m = _IPV6.search(text, max(searched_until, hint.start() - _IPV6_REACH),
+                         min(len(text), hint.end() + _IPV6_REACH))
+        if m is None or not m.start() <= hint.start() < m.end():
+            continue
+        searched_until = m.end()
+        try:
+            address = ipaddress.IPv6Address(m.group())
+        except ValueError:
+            continue
+        if not address.is_unspecified:
+            yield Finding("IP", m.start(), m.end(), address.compressed)
+
+
+# --- words that make a nearby number personal data ---------------------------------------
+
+_CONTEXT = (
+    # dates of birth
+    r"(?P<dob>date of birth|birth ?date|birthday|born(?: on)?|d\.?o\.?b\b\.?|geburtsdatum|"
+    r"geboren(?: am| op)?|geb\.|geboortedatum|n[ée]e? le|date de naissance|"
+    r"fecha de nacimiento|nacid[oa] el|nat[oa] il|data di nascita|urodzon[ya])"
+    # bare 9- and 11-digit identifiers, which are numbers like any other without these words
+    r"|(?P<nid>bsn|burgerservicenummer|sofinummer|pesel|steuer-?id|"
+    r"steuer-?identifikationsnummer|identifikationsnummer|idnr|tax id|tin|"
+    r"rijksregisternummer|national (?:id|number|identifier)|personal id(?:entifier)?|"
+    r"id number|id no\b\.?)"
+    # phone numbers without a trunk prefix (Spain, …) or without separators
+    r"|(?P<tel>tel|phone|mobile|mob|cell|fax|telefon|telefono|teléfono|téléphone|handy|"
+    r"portable|móvil|cellulare|gsm)\b\.?(?:\s*(?:no|nr|number|nummer)\b\.?)?"
+)
+# Matched on the lower-cased text (much faster than IGNORECASE) when lowering keeps offsets.
+_CONTEXT_LOWER = re.compile(r"\b(?:" + _CONTEXT + r")")
+_CONTEXT_ANYCASE = re.compile(r"\b(?:" + _CONTEXT + r")", re.IGNORECASE)
+
+
+def in_context(text: str) -> Iterator[Finding]:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        matches = _CONTEXT_LOWER.finditer(lowered)
+    else:
+        matches = _CONTEXT_ANYCASE.finditer(text)
+    for context in matches:
+        kind = context.lastgroup
+        if kind == "dob":
+            found = _birth_date_after(text, context.end())
+        elif kind == "nid":
+            found = _identifier_after(text, context.end())
+        else:
+            found = _phone_after(text, context.end())
+        if found is not None:
+            yield found
+
+
+# --- dates of birth -----------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate((
+        "january jan januar janvier enero gennaio januari",
+        "february feb februar février fevrier febrero febbraio februari",
+        "march mar märz maerz mars marzo maart",
+        "april apr avril abril aprile",
+        "may mai mayo maggio mei",
+        "june jun juni juin junio giugno",
+        "july jul juli juillet julio luglio",
+        "august aug août aout agosto augustus",
+        "september sep sept septembre septiembre settembre",
+        "october oct oktober octobre octubre ottobre",
+        "november nov novembre noviembre",
+        "december dec dezember décembre decembre diciembre dicembre",
+    ), start=1)
+    for name in names.split()
+}
+_MONTH_NAME = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"[\s:,(-]*(?:(?P<d1>\d{{1,2}})[./-](?P<m1>\d{{1,2}})[./-](?P<y1>\d{{4}})"
+    rf"|(?P<y2>\d{{4}})-(?P<m2>\d{{1,2}})-(?P<d2>\d{{1,2}})"
+    rf"|(?P<d3>\d{{1,2}})\.?\s(?:de\s)?(?P<m3>{_MONTH_NAME})\.?\s(?:de\s)?(?P<y3>\d{{4}})"
+    rf"|(?P<m4>{_MONTH_NAME})\.?\s(?P<d4>\d{{1,2}}),?\s(?P<y4>\d{{4}}))(?!\d)",
+    re.IGNORECASE,
+)
+_FIRST_BIRTH_YEAR = 1900
+
+
+def _birth_date_after(text: str, position: int) -> Finding | None:
+    m = _DATE.match(text, position)
+    if m is None:
+        return None
+    day = _birth_date(m)
+    if day is None:
+        return None
+    start = min(m.start(g) for g in range(1, 13) if m.start(g) != -1)
+    return Finding("DOB", start, m.end(), day.isoformat())
+
+
+def _birth_date(m: re.Match[str]) -> date | None:
+    for suffix in "1234":
+        year = m.group("y" + suffix)
+        if year is None:
+            continue
+        raw_month = m.group("m" + suffix)
+        month = int(raw_month) if raw_month.isdigit() else _MONTHS[raw_month.lower()]
+        candidates = [(int(year), month, int(m.group("d" + suffix)))]
+        if suffix == "1":  # 12/31/1990 (US order) as well as 31.12.1990
+            candidates.append((int(year), int(m.group("d1")), month))
+        for y, mo, d in candidates:
+            if cs.real_date(y, mo, d) and _FIRST_BIRTH_YEAR <= y and date(y, mo, d) <= date.today():
+                return date(y, mo, d)
+    return None
+
+
+# --- national identifiers with a check digit ---------------------------------------------
+
+_NATIONAL_ID = re.compile(
+    r"[\dA-Z](?<![\w][\dA-Z])(?:"
+    r"(?<=\d)(?P<dni>\d{7}-?[A-Z])"
+    r"|(?<=[XYZ])(?P<nie>-?\d{7}-?[A-Z])"
+    r"|(?<=[A-Z])(?P<cf>[A-Z]{5}[0-9LMNPQRSTUV]{2}[ABCDEHLMPRST][0-9LMNPQRSTUV]{2}[A-Z]"
+    r"[0-9LMNPQRSTUV]{3}[A-Z])"
+    r"|(?<=[12])(?P<nir> ?\d{2} ?(?:0[1-9]|1[0-2]|[2-9]\d) ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2})"
+    r"|(?<=\d)(?P<se>(?:\d{2})?\d{5}[-+]\d{4})"
+    r"|(?<=\d)(?P<fi>\d{5}[-+A-FU-Y]\d{3}[0-9A-Y])"
+    r"|(?<=\d)(?P<be>\d\.\d{2}\.\d{2}-\d{3}\.\d{2})"
+    r")(?![\w])",
+)
+
+
+def national_ids(text: str) -> Iterator[Finding]:
+    for m in _NATIONAL_ID.finditer(text):
+        kind = m.lastgroup
+        value = m.group()
+        compact = value.replace("-", "").replace(" ", "").replace(".", "")
+        if _NATIONAL_VALID[kind or ""](compact):
+            yield Finding("NATIONAL_ID", m.start(), m.end(), compact)
+
+
+def _belgian(digits: str) -> bool:
+    month, day = int(digits[2:4]), int(digits[4:6])
+    dated = cs.real_date(2000, month, day) or month == 0 or day == 0
+    return dated and cs.belgian_national_number_valid(digits)
+
+
+_NATIONAL_VALID: dict[str, Callable[[str], bool]] = {
+    "dni": cs.spanish_dni_valid,
+    "nie": cs.spanish_dni_valid,
+    "cf": cs.italian_fiscal_code_valid,
+    "nir": cs.french_nir_valid,
+    "se": lambda v: cs.swedish_personnummer_valid(_digits(v)[-10:]),
+    "fi": lambda v: len(v) == 11 and cs.finnish_hetu_valid(v),
+    "be": _belgian,
+}
+_CONTEXT_NUMBER = re.compile(r"[\s:.,#(-]*(\d[\d .]{7,16}\d)(?!\d)")
+
+
+def _identifier_after(text: str, position: int) -> Finding | None:
+    m = _CONTEXT_NUMBER.match(text, position)
+    if m is None:
+        return None
+    digits = _digits(m.group(1))
+    valid = (cs.dutch_bsn_valid(digits) if len(digits) == 9 else
+             len(digits) == 11 and (cs.polish_pesel_valid(digits)
+                                    or cs.german_tax_id_valid(digits) or _belgian(digits)))
+    return Finding("NATIONAL_ID", m.start(1), m.end(1), digits) if valid else None
+
+
+# --- phone numbers ------------------------------------------------------------------------
+
+# Possessive quantifiers: a digit run is never split two ways, so a failing candidate costs
+# one pass, not a search over every way of grouping its digits.
+_PHONE_INTERNATIONAL = re.compile(
+    r"[+0](?<![\w+][+0])(?:(?<=\+)|0)[1-9]\d*+(?:[ \-./]?(?:\(0\)|\(\d++\)|\d++)){0,8}+(?!\w)"
+)
+_PHONE_NATIONAL = re.compile(
+    r"[0(](?<![\w+.][0(])(?:(?<=\()0\d++\)|(?<=0)\d++)(?:[ \-./]?(?:\(\d++\)|\d++)){1,6}+(?!\w)"
+)
+_PHONE_AFTER_CONTEXT = re.compile(
+    r"[\s:]*(\+?\(?\d++\)?(?:[ \-./]?(?:\(\d++\)|\d++)){0,6}+)(?!\w)"
+)
+_INTERNATIONAL_DIGITS = range(8, 16)  # E.164: at most 15 digits with the country code
+_NATIONAL_DIGITS = range(9, 14)
+_CONTEXT_DIGITS = range(6, 16)
+
+
+def phones(text: str) -> Iterator[Finding]:
+    for m in _PHONE_INTERNATIONAL.finditer(text):
+        digits = _digits(m.group().replace("(0)", ""))
+        if m.group().startswith("00"):
+            digits = digits[2:]
+        if len(digits) in _INTERNATIONAL_DIGITS:
+            yield Finding("PHONE", m.start(), m.end(), "+" + digits)
+    for m in _PHONE_NATIONAL.finditer(text):
+        digits = _digits(m.group())
+        if len(digits) in _NATIONAL_DIGITS and not _looks_like_date(m.group()):
+            yield Finding("PHONE", m.start(), m.end(), digits)
+
+
+def _phone_after(text: str, position: int) -> Finding | None:
+    m = _PHONE_AFTER_CONTEXT.match(text, position)
+    if m is None or len(_digits(m.group(1))) not in _CONTEXT_DIGITS:
+        return None
+    return Finding("PHONE", m.start(1), m.end(1), _digits(m.group(1)))
+
+
+_DATE_SHAPE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
+def _looks_like_date(value: str) -> bool:
+    return _DATE_SHAPE.fullmatch(value) is not None
+
+
+# Where findings overlap, the more specific type names the span (see `PRIORITY`).
+DETECTORS: tuple[Detector, ...] = (emails, ibans, national_ids, cards, ipv4s, ipv6s, in_context,
+                                   phones)
+PRIORITY = {"EMAIL": 0, "IBAN": 1, "NATIONAL_ID": 2, "CARD": 3, "IP": 4, "DOB": 5, "PHONE": 6}
