@@ -238,7 +238,7 @@ def _birth_date(m: re.Match[str]) -> date | None:
         if suffix == "1":  # 12/31/1990 (US order) as well as 31.12.1990
             candidates.append((int(year), int(m.group("d1")), month))
         for y, mo, d in candidates:
-            if cs.real_date(y, mo, d) and _FIRST_BIRTH_YEAR <= y and date(y, mo, d) <= date.today():
+            if cs.real_date(y, mo, d) and y >= _FIRST_BIRTH_YEAR and date(y, mo, d) <= date.today():
                 return date(y, mo, d)
     return None
 
