@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aura_ai.redaction.detectors import DETECTORS, PRIORITY, Finding
+from aura_ai.redaction.detectors import DETECTORS, MASK, PRIORITY, Finding
 
 __all__ = ["Entity", "Redaction", "find", "redact"]
 
@@ -34,7 +34,7 @@ def find(text: str) -> list[Finding]:
         if finding.start >= covered_until:
             chosen.append(finding)
             covered_until = finding.end
-    return chosen
+    return [f for f in chosen if f.type != MASK]
 
 
 def redact(text: str) -> Redaction:

@@ -22,6 +22,9 @@ class Finding:
 
 
 Detector = Callable[[str], Iterator[Finding]]
+# A span that looks like one kind of data but failed its check: it hides the span from the
+# other detectors and is not itself reported.
+MASK = "_MASK"
 _DIGITS = re.compile(r"\d")
 
 
@@ -68,6 +71,9 @@ def ibans(text: str) -> Iterator[Finding]:
         found = _iban_at(text, m.start(), m.end())
         if found is not None:
             yield found
+        elif m.group()[:2] in cs.IBAN_LENGTHS:
+            # IBAN-shaped but invalid: not personal data, and not a phone number either.
+            yield Finding(MASK, m.start(), m.end(), "")
 
 
 def _iban_at(text: str, start: int, limit: int) -> Finding | None:
@@ -263,7 +269,7 @@ def national_ids(text: str) -> Iterator[Finding]:
     for m in _NATIONAL_ID.finditer(text):
         kind = m.lastgroup
         value = m.group()
-        compact = value.replace("-", "").replace(" ", "").replace(".", "")
+        compact = value if kind == "fi" else re.sub(r"[-. ]", "", value)
         if _NATIONAL_VALID[kind or ""](compact):
             yield Finding("NATIONAL_ID", m.start(), m.end(), compact)
 
@@ -345,4 +351,5 @@ def _looks_like_date(value: str) -> bool:
 # Where findings overlap, the more specific type names the span (see `PRIORITY`).
 DETECTORS: tuple[Detector, ...] = (emails, ibans, national_ids, cards, ipv4s, ipv6s, in_context,
                                    phones)
-PRIORITY = {"EMAIL": 0, "IBAN": 1, "NATIONAL_ID": 2, "CARD": 3, "IP": 4, "DOB": 5, "PHONE": 6}
+PRIORITY = {"EMAIL": 0, "IBAN": 1, MASK: 1, "NATIONAL_ID": 2, "CARD": 3, "IP": 4, "DOB": 5,
+            "PHONE": 6}
