@@ -62,7 +62,8 @@ def fake_ollama_server() -> Iterator[FakeOllama]:
             if STARTUP_LINE in line:
                 ready.set()
 
-    threading.Thread(target=drain, daemon=True).start()
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
         if not ready.wait(15):
             raise RuntimeError("the fake Ollama did not start")
@@ -70,6 +71,9 @@ def fake_ollama_server() -> Iterator[FakeOllama]:
     finally:
         process.terminate()
         process.wait(10)
+        reader.join(10)
+        assert process.stderr is not None
+        process.stderr.close()
 
 
 @pytest.fixture
