@@ -23,7 +23,7 @@ from aura_common.testing.plugin import TEST_SECRET_KEY
 from aura_common.tokens import access_token, service_token
 
 FAKE_OLLAMA = Path(__file__).with_name("fake_ollama.py")
-STARTUP_LINE = "Application startup complete"
+STARTUP_LINE = "Uvicorn running on"  # printed once the socket listens
 
 
 def free_port() -> int:
@@ -38,6 +38,9 @@ class FakeOllama:
 
     def script(self, *steps: dict[str, Any]) -> None:
         httpx.post(f"{self.url}/_control/script", json={"steps": list(steps)}).raise_for_status()
+
+    def release(self) -> None:
+        httpx.post(f"{self.url}/_control/release").raise_for_status()
 
     def reset(self) -> None:
         httpx.post(f"{self.url}/_control/reset").raise_for_status()
@@ -147,3 +150,9 @@ def service_headers(tenant_id: uuid.UUID, service: str = "gdpr") -> dict[str, st
     token = service_token(settings.model_copy(update={"service_name": service}),
                           service=service, tenant_id=tenant_id)
     return {"Authorization": f"Bearer {token}"}
+
+
+CLASSIFY_ANSWER_JSON = (
+    '{"personal_data_categories": ["contact details"], "special_categories": [], '
+    '"legal_basis": "consent", "retention": "until withdrawal", "rationale": "newsletter"}'
+)

@@ -11,7 +11,8 @@ what the test scripted, one step per request:
 Step kinds: `reply` (content, optional `chunks` for streams), `http_error` (status, error),
 `stream_error` (chunks sent, then an `{"error": ...}` line under status 200), `drop` (the
 connection breaks after part of the body), `garbage` (200 with a body that is not JSON). Any
-step may carry `delay` (seconds before the answer) and `chunk_delay` (between stream lines).
+step may carry `delay` (seconds before the answer), `chunk_delay` (between stream lines) and
+`hold_after` (stream that many chunks, then wait for POST /_control/release).
 A step with `"route": "tags"` applies to /api/tags instead of /api/chat.
 
 Run: python fake_ollama.py PORT
@@ -29,6 +30,7 @@ from typing import Any
 MODEL = "llama3.2:3b"
 script: dict[str, deque[dict[str, Any]]] = {"chat": deque(), "tags": deque()}
 received: list[dict[str, Any]] = []
+release = asyncio.Event()
 
 Send = Any
 Receive = Any
@@ -108,6 +110,10 @@ async def control(path: str, method: str, body: bytes, send: Send) -> None:
         for queue in script.values():
             queue.clear()
         received.clear()
+        release.clear()
+        await respond_json(send, 200, {})
+    elif path == "/_control/release" and method == "POST":
+        release.set()
         await respond_json(send, 200, {})
     elif path == "/_control/received":
         await respond_json(send, 200, received)
@@ -164,7 +170,9 @@ async def chat_stream(step: dict[str, Any], model: str, send: Send) -> None:
     chunks = step.get("chunks") or [word + " " for word in content.split(" ")]
     await send({"type": "http.response.start", "status": 200,
                 "headers": [(b"content-type", b"application/x-ndjson")]})
-    for text in chunks:
+    for index, text in enumerate(chunks):
+        if index == step.get("hold_after"):
+            await release.wait()
         line = json.dumps(chunk_object(model, text)) + "\n"
         await send({"type": "http.response.body", "body": line.encode(), "more_body": True})
         await asyncio.sleep(step.get("chunk_delay", 0))
