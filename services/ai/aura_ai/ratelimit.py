@@ -7,6 +7,7 @@ including other services.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -16,6 +17,8 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 
 from aura_ai.errors import RateLimited
+
+log = logging.getLogger("aura.ai.ratelimit")
 
 
 class TenantRateLimiter:
@@ -32,10 +35,18 @@ class TenantRateLimiter:
         self.limiter = MovingWindowRateLimiter(storage)
 
     async def check(self, tenant_id: uuid.UUID) -> None:
-        """Count one call of the tenant; `RateLimited` when the window is full."""
-        if await self.limiter.hit(self.item, "ai", str(tenant_id)):
+        """Count one call of the tenant; `RateLimited` when the window is full.
+
+        When the shared storage (Redis) fails, the call is let through and the failure logged:
+        the gateway's limit still stands, and an outage of Redis must not stop the service."""
+        try:
+            if await self.limiter.hit(self.item, "ai", str(tenant_id)):
+                return
+            stats = await self.limiter.get_window_stats(self.item, "ai", str(tenant_id))
+        except Exception as exc:  # any storage failure; RateLimited is raised below, not here
+            log.warning("rate-limit storage failed; call let through",
+                        extra={"error": f"{type(exc).__name__}: {exc}"[:200]})
             return
-        stats = await self.limiter.get_window_stats(self.item, "ai", str(tenant_id))
         raise RateLimited(
             f"The AI limit of this tenant ({self.limit_text}) is used up; try again later.",
             max(0.001, stats.reset_time - time.time()), self.limit_text,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections.abc import AsyncIterator
 
@@ -19,7 +20,7 @@ from aura_ai.models import AICall
 from aura_ai.settings import AISettings
 from aura_common.db import unit_of_work
 
-from .conftest import FakeOllama, free_port, user
+from .conftest import FakeOllama, user
 
 DRAFT = "/api/ai/draft-response"
 BODY = {"request_type": "access",
@@ -80,15 +81,16 @@ async def test_refusal_before_the_stream_is_a_problem(client: httpx.AsyncClient,
 @pytest.fixture
 async def served_app(settings: AISettings) -> AsyncIterator[str]:
     """The app behind a real socket, served by uvicorn in this event loop."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)  # listening already: early connections wait in the backlog
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning",
+                                           lifespan="on"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     server.should_exit = True
     await task
+    sock.close()
 
 
 async def test_chunks_reach_the_client_as_they_are_written(
