@@ -26,7 +26,7 @@ from aura_ai.settings import AISettings
 from aura_common.errors import NotFound
 from aura_common.pagination import Page, PageParams, decode_cursor, encode_cursor, page_params
 from aura_common.principal import Principal, PrincipalDep, Role, ServicePrincipalDep, require_role
-from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, ProblemDetail
+from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, Problem, ProblemDetail
 from aura_common.sessions import TenantSessionDep
 
 
@@ -122,11 +122,18 @@ async def status(principal: PrincipalDep, service: ServiceDep) -> StatusResponse
             summary="The tenant's AI calls, newest first (admin, dpo)")
 async def audit(principal: AuditReaderDep, session: TenantSessionDep,
                 page: PageDep) -> Page[AuditEntry]:
-    before = uuid.UUID(str(decode_cursor(page.cursor, 1)[0])) if page.cursor else None
+    before = _cursor_id(page.cursor) if page.cursor else None
     rows = await AuditRepository(session).page(principal.tenant_id, before, page.limit + 1)
     items = [AuditEntry.model_validate(row) for row in rows[:page.limit]]
     cursor = encode_cursor([str(items[-1].id)]) if len(rows) > page.limit else None
     return Page[AuditEntry](items=items, next_cursor=cursor)
+
+
+def _cursor_id(cursor: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(decode_cursor(cursor, 1)[0]))
+    except ValueError as exc:
+        raise Problem(400, "The cursor is not valid.", type_="invalid-cursor") from exc
 
 
 @router.get("/audit/{call_id}", response_model=AuditEntry,

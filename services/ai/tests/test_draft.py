@@ -106,3 +106,22 @@ async def test_chunks_reach_the_client_as_they_are_written(
         await asyncio.to_thread(fake_ollama.release)
         rest = [json.loads(line) async for line in lines if line]
     assert [e["type"] for e in rest] == ["delta", "delta", "done"]
+
+
+async def test_client_leaving_mid_stream_is_audited_as_cancelled(
+        served_app: str, settings: AISettings, fake_ollama: FakeOllama) -> None:
+    fake_ollama.script({"kind": "reply", "chunks": ["one ", "two"], "hold_after": 1})
+    caller = user()
+    async with httpx.AsyncClient(base_url=served_app) as http, \
+            http.stream("POST", DRAFT, json=BODY, headers=caller.headers) as response:
+        lines = response.aiter_lines()
+        assert json.loads(await anext(lines))["type"] == "delta"
+    # The client has gone; the server notices, closes Ollama's stream and writes the audit.
+    reader = create_app(settings)
+    async with reader.router.lifespan_context(reader):
+        for _ in range(200):
+            if await outcomes(reader, caller.tenant_id):
+                break
+            await asyncio.sleep(0.02)
+        assert await outcomes(reader, caller.tenant_id) == ["cancelled"]
+    await asyncio.to_thread(fake_ollama.release)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from aura_ai.models import AICall
 from aura_common.db import unit_of_work
+from aura_common.pagination import encode_cursor
 
 from .conftest import ClientFactory, FakeOllama, service_headers, user
 
@@ -157,8 +158,10 @@ async def test_audit_reads_are_role_and_tenant_bound(
     assert (await client.get("/api/ai/audit", headers=dpo_same_tenant.headers)).status_code == 200
     editor = user("editor", admin.tenant_id)
     assert (await client.get("/api/ai/audit", headers=editor.headers)).status_code == 403
-    bad_cursor = await client.get("/api/ai/audit?cursor=%%%", headers=admin.headers)
-    assert bad_cursor.status_code == 400
+    for cursor in ("%%%", encode_cursor(["not-a-uuid"]), encode_cursor([1, 2])):
+        bad_cursor = await client.get("/api/ai/audit", params={"cursor": cursor},
+                                      headers=admin.headers)
+        assert bad_cursor.status_code == 400
 
 
 async def test_row_level_security_holds_without_the_tenant_filter(
