@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from aura_ai.redaction import checksums as cs
 
@@ -154,23 +155,55 @@ def ipv6s(text: str) -> Iterator[Finding]:
 
 # --- words that make a nearby number personal data ---------------------------------------
 
-_CONTEXT = (
+_CONTEXT_WORDS = {
     # dates of birth
-    r"(?P<dob>date of birth|birth ?date|birthday|born(?: on)?|d\.?o\.?b\b\.?|geburtsdatum|"
-    r"geboren(?: am| op)?|geb\.|geboortedatum|n[ée]e? le|date de naissance|"
-    r"fecha de nacimiento|nacid[oa] el|nat[oa] il|data di nascita|urodzon[ya])"
-    # bare 9- and 11-digit identifiers, which are numbers like any other without these words
-    r"|(?P<nid>bsn|burgerservicenummer|sofinummer|pesel|steuer-?id|"
-    r"steuer-?identifikationsnummer|identifikationsnummer|idnr|tax id|tin|"
-    r"rijksregisternummer|national (?:id|number|identifier)|personal id(?:entifier)?|"
-    r"id number|id no\b\.?)"
+    "dob": (
+        "date of birth", "birth date", "birthdate", "birthday", "born on", "born", "dob",
+        "d.o.b", "d.o.b.", "geburtsdatum", "geboren am", "geboren op", "geboren", "geb.",
+        "geboortedatum", "né le", "née le", "ne le", "nee le", "date de naissance",
+        "fecha de nacimiento", "nacido el", "nacida el", "nato il", "nata il",
+        "data di nascita", "urodzony", "urodzona",
+    ),
+    # bare 9- and 11-digit identifiers, numbers like any other without these words
+    "nid": (
+        "bsn", "burgerservicenummer", "sofinummer", "pesel", "steuer-id", "steuerid",
+        "steuer-identifikationsnummer", "steueridentifikationsnummer",
+        "identifikationsnummer", "idnr", "tax id", "tin", "rijksregisternummer",
+        "national id", "national number", "national identifier", "personal id",
+        "personal identifier", "id number", "id no",
+    ),
     # phone numbers without a trunk prefix (Spain, …) or without separators
-    r"|(?P<tel>tel|phone|mobile|mob|cell|fax|telefon|telefono|teléfono|téléphone|handy|"
-    r"portable|móvil|cellulare|gsm)\b\.?(?:\s*(?:no|nr|number|nummer)\b\.?)?"
-)
+    "tel": (
+        "tel", "phone", "mobile", "mob", "cell", "fax", "telefon", "telefono", "teléfono",
+        "téléphone", "handy", "portable", "móvil", "cellulare", "gsm",
+    ),
+}
+_CONTEXT_KIND = {word: kind for kind, words in _CONTEXT_WORDS.items() for word in words}
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression for a set of literal words, shared prefixes factored out: the
+    engine then rejects most positions after a character or two instead of trying each word."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
+
+
 # Matched on the lower-cased text (much faster than IGNORECASE) when lowering keeps offsets.
-_CONTEXT_LOWER = re.compile(r"\b(?:" + _CONTEXT + r")")
-_CONTEXT_ANYCASE = re.compile(r"\b(?:" + _CONTEXT + r")", re.IGNORECASE)
+_CONTEXT_LOWER = re.compile(r"\b" + _trie_pattern(_CONTEXT_KIND) + r"(?!\w)")
+_CONTEXT_ANYCASE = re.compile(_CONTEXT_LOWER.pattern, re.IGNORECASE)
 
 
 def in_context(text: str) -> Iterator[Finding]:
@@ -180,7 +213,7 @@ def in_context(text: str) -> Iterator[Finding]:
     else:
         matches = _CONTEXT_ANYCASE.finditer(text)
     for context in matches:
-        kind = context.lastgroup
+        kind = _CONTEXT_KIND.get(context.group().lower())
         if kind == "dob":
             found = _birth_date_after(text, context.end())
         elif kind == "nid":
@@ -314,7 +347,8 @@ _PHONE_NATIONAL = re.compile(
     r"[0(](?<![\w+.][0(])(?:(?<=\()0\d++\)|(?<=0)\d++)(?:[ \-./]?(?:\(\d++\)|\d++)){1,6}+(?!\w)"
 )
 _PHONE_AFTER_CONTEXT = re.compile(
-    r"[\s:]*(\+?\(?\d++\)?(?:[ \-./]?(?:\(\d++\)|\d++)){0,6}+)(?!\w)"
+    r"\.?(?:\s*(?:no|nr|number|nummer)\b\.?)?[\s:]*"
+    r"(\+?\(?\d++\)?(?:[ \-./]?(?:\(\d++\)|\d++)){0,6}+)(?!\w)"
 )
 _INTERNATIONAL_DIGITS = range(8, 16)  # E.164: at most 15 digits with the country code
 _NATIONAL_DIGITS = range(9, 14)
