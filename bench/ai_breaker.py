@@ -43,11 +43,14 @@ def summary(name: str, samples: list[float]) -> str:
             f"p95={pick(0.95):7.2f} ms  p99={pick(0.99):7.2f} ms  max={ms[-1]:7.2f} ms")
 
 
-async def run(database_url: str, ollama_url: str, calls: int) -> None:
+async def run(database_url: str, ollama_url: str, calls: int, audit: bool) -> None:
     settings = AISettings(env="test", secret_key=SECRET, database_url=database_url,
-                          ollama_base_url=ollama_url, ai_rate_limit="100000/minute")
+                          ollama_base_url=ollama_url, ai_rate_limit="100000/minute",
+                          ai_audit_enabled=audit, log_level="WARNING")
     # Listening before the server runs: early connections wait in the backlog.
-    sock = socket.socket()
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets that say so, and
+    # without it Nagle and delayed ACKs add about 40 ms to every small response.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
@@ -80,7 +83,8 @@ async def run(database_url: str, ollama_url: str, calls: int) -> None:
         await task
         sock.close()
     print(f"Ollama at {ollama_url}; breaker opens after {settings.ai_breaker_fail_max} "
-          f"failures; connect timeout {settings.ai_connect_timeout_seconds} s")
+          f"failures; connect timeout {settings.ai_connect_timeout_seconds} s; "
+          f"audit {'on' if audit else 'off'}")
     print(summary("classify -> 503, breaker still closed", before_open))
     print(summary("classify -> 503, breaker open", while_open))
     print(summary("redact -> 200 while Ollama is down", redact))
@@ -90,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--blackhole", help="an IP that drops packets, e.g. 10.255.255.1")
+    parser.add_argument("--no-audit", action="store_true", help="AI_AUDIT_ENABLED=false")
     args = parser.parse_args()
     admin = devdb.start_embedded(REPO_ROOT / devdb.EMBEDDED_DATA_DIR)
     name = f"aura_bench_ai_{uuid.uuid4().hex[:8]}"
@@ -98,7 +103,7 @@ def main() -> None:
         devdb.migrate(REPO_ROOT, urls.migration_url)
         target = (f"http://{args.blackhole}:11434" if args.blackhole
                   else f"http://127.0.0.1:{free_port()}")
-        asyncio.run(run(urls.app_url, target, args.calls))
+        asyncio.run(run(urls.app_url, target, args.calls, audit=not args.no_audit))
     finally:
         devdb.drop(admin, name)
 
