@@ -51,13 +51,16 @@ def main() -> None:
     args = parser.parse_args()
     text = corpus(int(args.mb * 1_000_000))
     size_mb = len(text.encode()) / 1_000_000
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(args.rounds):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         result = redact(text)
         best = min(best, time.perf_counter() - started)
+        best_cpu = min(best_cpu, time.process_time() - started_cpu)
+    # CPU time too: on a machine shared with other jobs, wall time says more about them.
     print(f"redaction: {size_mb:.1f} MB, {len(result.entities)} entities, "
-          f"best of {args.rounds}: {best:.2f} s = {size_mb / best:.1f} MB/s")
+          f"best of {args.rounds}: {best:.2f} s = {size_mb / best:.1f} MB/s wall, "
+          f"{size_mb / best_cpu:.1f} MB/s of CPU time")
     # One typical request body (4 KB), many times: the per-call overhead matters too.
     small = text[:4000]
     started = time.perf_counter()
