@@ -38,7 +38,10 @@ def free_port() -> int:
 
 def summary(name: str, samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
-    pick = lambda q: ms[min(len(ms) - 1, int(q * len(ms)))]  # noqa: E731
+
+    def pick(q: float) -> float:
+        return ms[min(len(ms) - 1, int(q * len(ms)))]
+
     return (f"{name:<38} n={len(ms):<4} p50={statistics.median(ms):7.2f} ms  "
             f"p95={pick(0.95):7.2f} ms  p99={pick(0.99):7.2f} ms  max={ms[-1]:7.2f} ms")
 

@@ -60,7 +60,8 @@ class OllamaBreaker:
             return 0.0
         # aiobreaker keeps naive UTC times (datetime.utcnow()).
         now = datetime.now(UTC).replace(tzinfo=None)
-        return max(0.0, (opened_at + self._breaker.timeout_duration - now).total_seconds())
+        timeout: timedelta = self._breaker.timeout_duration
+        return max(0.0, (opened_at + timeout - now).total_seconds())
 
     def retry_after(self) -> float:
         return self.open_for() or PROBE_RETRY_SECONDS
@@ -69,7 +70,8 @@ class OllamaBreaker:
         """`func(*args)` through the breaker; `BreakerOpen` without calling it when open."""
         probing = self._admit()
         try:
-            return await self._breaker.call_async(func, *args)
+            result: T = await self._breaker.call_async(func, *args)
+            return result
         except CircuitBreakerError as exc:
             # The call that trips the breaker: report its own failure, not the trip.
             if isinstance(exc.__cause__, OllamaUnavailable):

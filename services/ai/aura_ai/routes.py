@@ -25,8 +25,9 @@ from aura_ai.service import AIService, Caller, redact_text
 from aura_ai.settings import AISettings
 from aura_common.errors import NotFound
 from aura_common.pagination import Page, PageParams, decode_cursor, encode_cursor, page_params
-from aura_common.principal import Principal, PrincipalDep, Role, ServicePrincipalDep, require_role
+from aura_common.principal import Principal, PrincipalDep, ServicePrincipalDep, require_role
 from aura_common.problems import PROBLEM_JSON, PROBLEM_RESPONSES, Problem, ProblemDetail
+from aura_common.roles import Role
 from aura_common.sessions import TenantSessionDep
 
 
