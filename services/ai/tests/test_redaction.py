@@ -3,6 +3,8 @@ negative must not be found (a failed checksum, a plain order number, a date out 
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from aura_ai.redaction import find, redact
@@ -113,3 +115,24 @@ def test_same_value_same_placeholder_and_offsets_into_the_original() -> None:
 def test_text_without_personal_data_is_unchanged() -> None:
     text = "We process order data under Art. 6(1)(b) for 10 years."
     assert redact(text).text == text
+
+
+PIECES = ["born on ", "Tel.: ", "BSN: ", "+49 ", "0049 ", "DE89 ", "::", "1.2.", "@ex.com",
+          "\u017fept", "İ", "٣٤", "12.03.", "X1234567", "RSSMRA", " 2A ", "  ", "ﬀ", "\u200b"]
+ALPHABET = list("0123456789 .-/+:@()#,\nabcxyzABCXYZ\u017f\u212aİ٣éÄßMärz")
+
+
+def test_arbitrary_text_never_breaks_the_detectors() -> None:
+    """Seeded random strings built from the characters the patterns care about, Unicode
+    digits and case-folding look-alikes included: no exception, spans inside the text."""
+    rng = random.Random(20261204)
+    for _ in range(3000):
+        text = "".join(rng.choice(PIECES) if rng.random() < 0.3 else rng.choice(ALPHABET)
+                       for _ in range(rng.randrange(1, 80)))
+        for entity in redact(text).entities:
+            assert 0 <= entity.start < entity.end <= len(text)
+
+
+def test_case_folding_look_alikes() -> None:
+    assert redact("born on 12 \u017fept 1985").text == "born on 12 \u017fept 1985"
+    assert redact("born on 12 SEPT 1985").text == "born on [DOB_1]"

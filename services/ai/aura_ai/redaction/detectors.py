@@ -214,6 +214,8 @@ def in_context(text: str) -> Iterator[Finding]:
         matches = _CONTEXT_ANYCASE.finditer(text)
     for context in matches:
         kind = _CONTEXT_KIND.get(context.group().lower())
+        if kind is None:  # a case-insensitive look-alike (U+017F long s for 's')
+            continue
         if kind == "dob":
             found = _birth_date_after(text, context.end())
         elif kind == "nid":
@@ -272,7 +274,10 @@ def _birth_date(m: re.Match[str]) -> date | None:
         if year is None:
             continue
         raw_month = m.group("m" + suffix)
-        month = int(raw_month) if raw_month.isdigit() else _MONTHS[raw_month.lower()]
+        # IGNORECASE also matches look-alikes (U+017F long s in 'sept') that lower() keeps apart.
+        month = int(raw_month) if raw_month.isdigit() else _MONTHS.get(raw_month.lower())
+        if month is None:
+            return None
         candidates = [(int(year), month, int(m.group("d" + suffix)))]
         if suffix == "1":  # 12/31/1990 (US order) as well as 31.12.1990
             candidates.append((int(year), int(m.group("d1")), month))
