@@ -10,21 +10,34 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-Text = Annotated[str, Field(min_length=1)]
+def _utf8(value: str) -> str:
+    """JSON may carry lone surrogates (`"\\ud800"`); they are not text and cannot be sized,
+    hashed or sent on, so they are a 422 here rather than an error later."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text contains an unpaired surrogate, which is not valid UTF-8") \
+            from exc
+    return value
+
+
+Utf8 = AfterValidator(_utf8)
+Text = Annotated[str, Field(min_length=1), Utf8]
+AnyText = Annotated[str, Utf8]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
-                                             max_length=200)]
+                                             max_length=200), Utf8]
 
 # --- redaction ----------------------------------------------------------------------------
 
 class RedactRequest(StrictModel):
-    text: str
+    text: AnyText
 
 
 class EntityOut(BaseModel):
@@ -86,7 +99,7 @@ class BreachRequest(StrictModel):
     approx_subjects: Annotated[int | None, Field(ge=0)] = None
     approx_records: Annotated[int | None, Field(ge=0)] = None
     data_encrypted: bool | None = None
-    measures_taken: str | None = None
+    measures_taken: AnyText | None = None
 
 
 class BreachAnswer(StrictModel):

@@ -148,6 +148,11 @@ async def test_bad_input_is_4xx_never_500(client: httpx.AsyncClient) -> None:
         ("/api/ai/classify", b'{"text": 3}'), ("/api/ai/assess-breach", b'{"approx_subjects": -1}'),
         ("/api/ai/draft-response", b'{"request_type": "hug", "context": "x"}'),
         ("/api/ai/redact", b'{"text": "x", "more": 1}'),
+        ("/api/ai/redact", b'{"text": "a\\ud800b"}'),
+        ("/api/ai/classify", b'{"text": "\\udfff"}'),
+        ("/api/ai/draft-response", b'{"request_type": "access", "context": "\\ud800"}'),
+        ("/api/ai/assess-breach", b'{"description": "x", "measures_taken": "\\ud800"}'),
+        ("/api/ai/assess-breach", b'{"description": "x", "data_categories": ["\\ud800"]}'),
     ]
     for path, body in cases:
         response = await client.post(path, content=body, headers={
