@@ -179,9 +179,10 @@ class AIService:
             record.outcome, record.error = "cancelled", "the client closed the stream"
             with anyio.move_on_after(SHIELDED_CLEANUP_SECONDS, shield=True):
                 await stream.aclose()
-                await self._fail(record, record.outcome, record.error)
+                await self._audit_quietly(record)
             raise
-        await self._audit(record)
+        # Everything has been sent: a failing audit can only be logged now.
+        await self._audit_quietly(record)
 
     # --- calls through the breaker --------------------------------------------------------
 
@@ -236,12 +237,16 @@ class AIService:
         return CallRecord(caller, endpoint, self.settings.ai_model, prompt, time.perf_counter())
 
     async def _fail(self, record: CallRecord, outcome: str, error: str) -> None:
+        """Audit a failure; the caller gets the model's failure, not the audit's."""
         record.outcome, record.error = outcome, error[:300]
+        await self._audit_quietly(record)
+
+    async def _audit_quietly(self, record: CallRecord) -> None:
         try:
             await self._audit(record)
         except (SQLAlchemyError, OSError):
-            # The caller gets the model's failure; a failing audit is logged, not reported.
-            log.exception("audit of a failed AI call could not be written")
+            log.exception("audit of an AI call could not be written",
+                          extra={"outcome": record.outcome, "endpoint": record.endpoint})
 
     async def _audit(self, record: CallRecord) -> None:
         if not self.settings.ai_audit_enabled:
