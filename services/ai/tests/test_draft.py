@@ -20,7 +20,7 @@ from aura_ai.models import AICall
 from aura_ai.settings import AISettings
 from aura_common.db import unit_of_work
 
-from .conftest import FakeOllama, user
+from .conftest import ClientFactory, FakeOllama, user
 
 DRAFT = "/api/ai/draft-response"
 BODY = {"request_type": "access",
@@ -127,3 +127,15 @@ async def test_client_leaving_mid_stream_is_audited_as_cancelled(
             await asyncio.sleep(0.02)
         assert await outcomes(reader, caller.tenant_id) == ["cancelled"]
     await asyncio.to_thread(fake_ollama.release)
+
+
+async def test_a_stream_that_stalls_ends_with_a_timeout_event(
+        make_client: ClientFactory, fake_ollama: FakeOllama) -> None:
+    fake_ollama.script({"kind": "reply", "chunks": ["Dear ", "Sir"], "chunk_delay": 2})
+    caller = user()
+    async with make_client(ai_timeout_seconds=0.3) as http:
+        response = await http.post(DRAFT, json=BODY, headers=caller.headers)
+        got = events(response.text)
+        assert got[0] == {"type": "delta", "text": "Dear "}
+        assert got[-1]["type"] == "error" and got[-1]["status"] == 504
+        assert await outcomes(http.app, caller.tenant_id) == ["timeout"]  # type: ignore[attr-defined]
