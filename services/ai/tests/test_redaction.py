@@ -82,6 +82,7 @@ NEGATIVES = [
     ("BSN: 111222334", "fails the 11-proof"),
     ("order 111222333", "a valid 11-proof number, but nothing says it is an id"),
     ("Order 0123456789", "digits with no separator and no phone context"),
+    ("dial +0123 456789", "no country code starts with 0"),
     ("on 01.02.2023 we met", "a date is not a phone number"),
     ("ISO 27001 and ISO/IEC 27701", "standards"),
     ("tracking 1Z999AA10123456784", "parcel tracking number"),
