@@ -13,7 +13,9 @@ Step kinds: `reply` (content, optional `chunks` for streams), `http_error` (stat
 connection breaks after part of the body), `garbage` (200 with a body that is not JSON). Any
 step may carry `delay` (seconds before the answer), `chunk_delay` (between stream lines) and
 `hold_after` (stream that many chunks, then wait for POST /_control/release).
-A step with `"route": "tags"` applies to /api/tags instead of /api/chat.
+A step with `"route": "tags"` applies to /api/tags instead of /api/chat. With nothing scripted,
+a request with a JSON schema in `format` gets the smallest value the schema accepts, as a JSON
+string in `message.content`, like a grammar-constrained model's answer.
 
 Run: python fake_ollama.py PORT
 """
@@ -136,8 +138,36 @@ async def tags(send: Send) -> None:
                     "quantization_level": "Q4_K_M"}}]})
 
 
+def instance_of(schema: dict[str, Any]) -> Any:
+    """The smallest value a JSON schema accepts, as a model under grammar constraints would
+    produce something that fits: the first enum value, minimal strings, empty arrays."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: instance_of(sub) for name, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [instance_of(schema["items"])] * schema.get("minItems", 0)
+    if kind == "string":
+        return "x" * max(1, schema.get("minLength", 1))
+    if kind in ("integer", "number"):
+        return schema.get("minimum", 0)
+    if kind == "boolean":
+        return False
+    return None
+
+
+def default_step(request: dict[str, Any]) -> dict[str, Any]:
+    schema = request.get("format")
+    if isinstance(schema, dict):
+        return {"kind": "reply", "content": json.dumps(instance_of(schema))}
+    if schema == "json":
+        return {"kind": "reply", "content": "{}"}
+    return {"kind": "reply", "content": "Hello, this is a draft."}
+
+
 async def chat(request: dict[str, Any], send: Send) -> None:
-    step = script["chat"].popleft() if script["chat"] else {"kind": "reply", "content": "Hello."}
+    step = script["chat"].popleft() if script["chat"] else default_step(request)
     await asyncio.sleep(step.get("delay", 0))
     model = request.get("model", MODEL)
     kind = step["kind"]

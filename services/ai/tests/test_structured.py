@@ -176,3 +176,16 @@ async def test_row_level_security_holds_without_the_tenant_filter(
     assert tenants == {a.tenant_id}
     async with unit_of_work(app.state.sessionmaker) as session:
         assert list(await session.scalars(select(AICall.id))) == []
+
+
+async def test_an_answer_shaped_by_the_schema_alone_is_accepted(
+        client: httpx.AsyncClient) -> None:
+    """Nothing scripted: the fake answers with the smallest value of the JSON schema it was
+    sent in `format`, so the schema we send and the model we validate with agree."""
+    response = await client.post("/api/ai/classify", json={"text": "x"}, headers=user().headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["legal_basis"] == "consent"
+    breach = await client.post("/api/ai/assess-breach", json={"description": "x"},
+                               headers=user().headers)
+    assert breach.status_code == 200, breach.text
+    assert breach.json()["risk_level"] == "none"
