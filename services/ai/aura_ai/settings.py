@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
+from limits import parse
+from pydantic import Field, field_validator
 
 from aura_common.settings import CommonSettings
 
@@ -24,6 +25,15 @@ class AISettings(CommonSettings):
     # Answer tokens asked of the model (Ollama's num_predict) for the structured endpoints.
     ai_max_answer_tokens: int = Field(default=1024, ge=16)
     ai_draft_max_tokens: int = Field(default=1500, ge=16)
+
+    @field_validator("ai_rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str) -> str:
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"AI_RATE_LIMIT {value!r} is not a limit like '30/minute'") from exc
+        return value
 
     @property
     def max_body_bytes(self) -> int:

@@ -6,6 +6,7 @@ import pytest
 
 from aura_ai.errors import RateLimited
 from aura_ai.ratelimit import TenantRateLimiter
+from aura_ai.settings import AISettings
 
 from .conftest import free_port
 
@@ -26,3 +27,9 @@ async def test_unreachable_redis_lets_calls_through() -> None:
     tenant = uuid.uuid4()
     for _ in range(3):
         await limiter.check(tenant)
+
+
+def test_a_malformed_limit_stops_start_up_with_a_clear_message() -> None:
+    with pytest.raises(ValueError, match="AI_RATE_LIMIT 'thirty' is not a limit"):
+        AISettings(env="test", secret_key="x" * 40, ai_rate_limit="thirty")
+    assert AISettings(env="test", secret_key="x" * 40, ai_rate_limit="5 per second")
