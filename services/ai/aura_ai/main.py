@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from aura_ai.breaker import OllamaBreaker
 from aura_ai.middleware import BodySizeLimit
 from aura_ai.ollama import OllamaClient
+from aura_ai.problems import install_retry_problems
 from aura_ai.ratelimit import TenantRateLimiter
 from aura_ai.routes import internal, router
 from aura_ai.service import AIService
@@ -37,6 +38,7 @@ def create_app(settings: AISettings | None = None) -> FastAPI:
         routers=[router, internal], on_startup=startup, on_shutdown=shutdown,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_retry_problems(app)
     return app
 
 

@@ -31,6 +31,7 @@ async def test_ollama_down_is_a_503_with_retry_after_then_the_breaker_opens(
         assert_problem(response, 503, "ai-unavailable")
         assert "circuit open" in response.json()["detail"]
         assert 29_000 < int(response.headers["Retry-After-Ms"]) <= 30_000
+        assert response.json()["retry_after_ms"] == int(response.headers["Retry-After-Ms"])
         assert response.headers["Retry-After"] == "30"
         status = (await http.get("/api/ai/status", headers=caller.headers)).json()
         assert status["ollama"]["reachable"] is False
@@ -107,6 +108,7 @@ async def test_rate_limit_per_tenant(make_client: ClientFactory,
         refused = await http.post(CLASSIFY, json={"text": "x"}, headers=limited.headers)
         assert_problem(refused, 429, "rate-limited")
         assert 0 < int(refused.headers["Retry-After"]) <= 60
+        assert 0 < refused.json()["retry_after_ms"] <= 60_000
         same_tenant = user("viewer", limited.tenant_id)
         assert (await http.post(CLASSIFY, json={"text": "x"},
                                 headers=same_tenant.headers)).status_code == 429
