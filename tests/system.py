@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 from aura_common.devdb import DatabaseUrls
 from aura_common.testing.plugin import TEST_SECRET_KEY
-from aura_common.testing.processes import FACTORIES
+from aura_common.testing.processes import FACTORIES, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -23,9 +28,36 @@ def available_services() -> list[str]:
             if (REPO / folders[name] / f"aura_{name}" / "main.py").exists()]
 
 
-def process_env(database: DatabaseUrls) -> dict[str, str]:
+FAKE_OLLAMA = REPO / "services" / "ai" / "tests" / "fake_ollama.py"
+
+
+def process_env(database: DatabaseUrls, ollama_url: str = "http://127.0.0.1:9") -> dict[str, str]:
     return {"DATABASE_URL": database.app_url, "SECRET_KEY": TEST_SECRET_KEY, "ENV": "test",
-            "BCRYPT_COST": "4", "LOG_LEVEL": "WARNING"}
+            "BCRYPT_COST": "4", "LOG_LEVEL": "WARNING", "OLLAMA_BASE_URL": ollama_url}
+
+
+@contextmanager
+def fake_ollama(log_dir: Path) -> Iterator[str]:
+    """The ai suite's fake Ollama (Ollama's real wire format) as a process; its URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with (log_dir / "fake-ollama.log").open("wb") as log:
+        process = subprocess.Popen([sys.executable, str(FAKE_OLLAMA), str(port)], stdout=log,
+                                   stderr=subprocess.STDOUT)
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{url}/api/tags", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError("the fake Ollama exited at start-up")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def register(auth_url: str, tenant: str = "Acme") -> dict[str, str]:

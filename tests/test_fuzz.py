@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from aura_common.devdb import DatabaseUrls
 from aura_common.testing.processes import ServiceProcess, running
 
-from .system import available_services, process_env, register
+from .system import available_services, fake_ollama, process_env, register
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 PROBLEM = "application/problem+json"
@@ -30,7 +30,10 @@ PROBLEM = "application/problem+json"
 def services(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         dict[str, ServiceProcess]]:
     names = [n for n in available_services() if n != "gateway"]
-    with running(names, process_env(database), Path(tmp_path_factory.mktemp("logs"))) as started:
+    logs = Path(tmp_path_factory.mktemp("logs"))
+    env = {"AI_RATE_LIMIT": "100000/minute"}
+    with fake_ollama(logs) as ollama, \
+            running(names, {**process_env(database, ollama), **env}, logs) as started:
         yield started
 
 

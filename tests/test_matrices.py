@@ -19,7 +19,7 @@ from aura_common.devdb import DatabaseUrls
 from aura_common.testing.processes import ServiceProcess, running
 
 from .openapi_model import Operation, operations
-from .system import PASSWORD, available_services, process_env, register
+from .system import PASSWORD, available_services, fake_ollama, process_env, register
 
 ROLES = ("viewer", "editor", "dpo", "admin")
 PUBLIC = {"/api/auth/register", "/api/auth/login", "/api/auth/refresh", "/api/auth/logout"}
@@ -53,6 +53,11 @@ SEEDS: dict[str, dict[str, Any]] = {
                            "subjects_approx": 120, "records_approx": 400},
     "/api/gdpr/processors": {"name": "Cloud Host GmbH", "countries": ["DE"],
                              "agreement_status": "signed", "agreement_signed_on": "2024-05-01"},
+}
+# Collections whose records are made as a side effect: (method, path, body) of the call that makes
+# one; its id is then the newest of the collection's list.
+SEED_BY_SIDE_EFFECT: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "/api/ai/audit": ("POST", "/api/ai/classify", {"text": "Payroll for our employees"}),
 }
 # Bodies for actions on a record, by the last path segment; anything else gets `{}`.
 ACTION_BODIES: dict[str, dict[str, Any]] = {
@@ -108,9 +113,10 @@ class Api:
 @pytest.fixture(scope="module")
 def api(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     names = available_services()
-    env = {**process_env(database), "RATE_LIMIT_PER_USER": "100000/minute",
-           "AI_RATE_LIMIT": "100000/minute"}
-    with running(names, env, Path(tmp_path_factory.mktemp("logs"))) as services:
+    logs = Path(tmp_path_factory.mktemp("logs"))
+    with fake_ollama(logs) as ollama, running(names, {
+            **process_env(database, ollama), "RATE_LIMIT_PER_USER": "100000/minute",
+            "AI_RATE_LIMIT": "100000/minute"}, logs) as services:
         client = Api(services)
         yield client
         client.client.close()
@@ -170,6 +176,12 @@ def seed(api: Api, token: str, collections: set[str]) -> dict[str, str]:
     """One record of each collection for tenant A; its id by collection."""
     ids = {}
     for collection in sorted(collections):
+        if collection in SEED_BY_SIDE_EFFECT:
+            method, path, body = SEED_BY_SIDE_EFFECT[collection]
+            made = api.call(method, path, token, json=body)
+            assert made.status_code < 300, f"seeding {collection}: {made.text}"
+            ids[collection] = api.call("GET", collection, token).json()["items"][0]["id"]
+            continue
         assert collection in SEEDS, f"no seed body for {collection}: add one to SEEDS"
         created = api.call("POST", collection, token, json=seed_body(collection))
         assert created.status_code == 201, f"seeding {collection}: {created.text}"
