@@ -105,7 +105,7 @@ class Api:
         if "gateway" in self.services:
             return self.client.get(self.services["gateway"].url + "/openapi.json").json()
         merged: dict[str, Any] = {"paths": {}}
-        for name, service in self.services.items():
+        for service in self.services.values():
             merged["paths"].update(self.client.get(service.url + "/openapi.json").json()["paths"])
         return merged
 
