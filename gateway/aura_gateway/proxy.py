@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura_common.context import request_id_var
 from aura_gateway.client_ip import client_ip
-from aura_gateway.identity import PUBLIC_PATHS, Identity, authenticate
+from aura_gateway.identity import PUBLIC_PATHS, Identity, VerifiedTokens, authenticate
 from aura_gateway.metrics import GatewayMetrics
 from aura_gateway.problems import GatewayProblem, send_problem
 from aura_gateway.ratelimit import Decision, RateLimiter, Rule, rule
@@ -101,6 +101,7 @@ class GatewayMiddleware:
         self.metrics = metrics
         self.client = client
         self.trusted = settings.trusted_networks()
+        self.verified = VerifiedTokens()
         self.rules = {
             "/api/auth/login": rule("ip", "login", settings.login_rate_limit),
             "/api/auth/register": rule("ip", "register", settings.register_rate_limit),
@@ -118,7 +119,8 @@ class GatewayMiddleware:
             upstream = self._upstream(path)
             route = self.routes.route_for(path, upstream)
             scope["route"] = route
-            identity = None if path in PUBLIC_PATHS else authenticate(self.settings, scope)
+            identity = (None if path in PUBLIC_PATHS
+                        else authenticate(self.settings, scope, self.verified))
             extra = await self._rate_limit(scope, path, route, upstream, identity)
             await self._forward(scope, receive, send, upstream, extra)
         except GatewayProblem as problem:

@@ -83,3 +83,24 @@ async def test_me_needs_a_token(client: httpx.AsyncClient, settings: GatewaySett
     assert (await client.get("/api/auth/me")).status_code == 401
     ok = await client.get("/api/auth/me", headers=bearer(settings))
     assert ok.status_code == 200
+
+
+class TestVerifiedTokens:
+    def test_an_entry_ends_with_its_token(self) -> None:
+        from aura_gateway.identity import Identity, VerifiedTokens
+
+        cache = VerifiedTokens(max_entries=2)
+        who = Identity("u", "t")
+        cache.put("a", who, expires_at=100.0)
+        assert cache.get("a", now=99.0) == who
+        assert cache.get("a", now=100.0) is None
+        assert cache.get("a", now=50.0) is None  # gone for good once seen expired
+
+    def test_the_oldest_entry_makes_room(self) -> None:
+        from aura_gateway.identity import Identity, VerifiedTokens
+
+        cache = VerifiedTokens(max_entries=2)
+        for name in ("a", "b", "c"):
+            cache.put(name, Identity(name, "t"), expires_at=100.0)
+        assert cache.get("a", now=1.0) is None
+        assert cache.get("c", now=1.0) == Identity("c", "t")
