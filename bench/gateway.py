@@ -29,13 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 from aura_common import devdb  # noqa: E402
 from aura_common.testing.plugin import TEST_SECRET_KEY  # noqa: E402
-from tests.processes import Cluster, register, uvicorn_spec  # noqa: E402
+from tests.processes import Cluster, RunningService, register, uvicorn_spec  # noqa: E402
 
 PASSWORD = "correct horse battery"
 CONCURRENCY = (1, 64)
@@ -49,6 +50,8 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    proxy_cpu_us: float | None  # the gateway process's CPU time per request
+    upstream_cpu_us: float
 
 
 def register_bench_specs() -> None:
@@ -141,31 +144,53 @@ def run_python_client(url: str, token: str, concurrency: int, duration: float,
             latencies[int(len(latencies) * 0.99)] * 1000, errors)
 
 
-def measure(label: str, url: str, token: str, concurrency: int, duration: float) -> Result:
+def _cpu_seconds(pid: int) -> float:
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+def measure(label: str, url: str, token: str, concurrency: int, duration: float,
+            proxy_pid: int | None, upstream_pid: int) -> Result:
     runner = run_wrk if shutil.which("wrk") else run_python_client
     runner(url, token, concurrency, 1)  # warm-up: pools filled, code paths hot
+    pids = [p for p in (proxy_pid, upstream_pid) if p is not None]
+    before = [_cpu_seconds(p) for p in pids]
     rps, p50, p99, errors = runner(url, token, concurrency, duration)
-    result = Result(label, concurrency, rps, p50, p99, errors)
-    print(f"  {label:<34} c={concurrency:<3} {rps:9.0f} req/s  p50 {p50:7.2f} ms  "
-          f"p99 {p99:7.2f} ms  errors {errors}", flush=True)
+    per_request = [(_cpu_seconds(p) - b) / max(1.0, rps * duration) * 1e6
+                   for p, b in zip(pids, before, strict=True)]
+    proxy_cpu = per_request[0] if proxy_pid is not None else None
+    result = Result(label, concurrency, rps, p50, p99, errors, proxy_cpu, per_request[-1])
+    proxy_text = f"{proxy_cpu:5.0f}" if proxy_cpu is not None else "    -"
+    print(f"  {label:<34} c={concurrency:<3} {rps:7.0f} req/s  p50 {p50:7.2f} ms  "
+          f"p99 {p99:7.2f} ms  cpu/req proxy {proxy_text} us, service "
+          f"{per_request[-1]:5.0f} us  errors {errors}", flush=True)
     return result
+
+
+def median(runs: tuple[Result, ...]) -> Result:
+    """The run with the median throughput (its own latencies, so the numbers belong together)."""
+    return sorted(runs, key=lambda r: r.rps)[len(runs) // 2]
 
 
 def table(title: str, results: list[Result]) -> str:
     direct = {r.concurrency: r for r in results if r.label == "direct"}
     lines = [f"### {title}", "",
-             "| path | c | req/s | p50 ms | p99 ms | throughput vs direct | added p50 ms |",
-             "|---|---|---|---|---|---|---|"]
+             "| path | c | req/s | p50 ms | p99 ms | throughput vs direct | added p50 ms "
+             "| proxy CPU µs/req | service CPU µs/req | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         base = direct[r.concurrency]
         lines.append(f"| {r.label} | {r.concurrency} | {r.rps:.0f} | {r.p50_ms:.2f} | "
-                     f"{r.p99_ms:.2f} | {r.rps / base.rps:.0%} | {r.p50_ms - base.p50_ms:+.2f} |")
+                     f"{r.p99_ms:.2f} | {r.rps / base.rps:.0%} | {r.p50_ms - base.p50_ms:+.2f} | "
+                     f"{'-' if r.proxy_cpu_us is None else f'{r.proxy_cpu_us:.0f}'} | "
+                     f"{r.upstream_cpu_us:.0f} | {r.errors} |")
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per target; median kept")
     parser.add_argument("--quick", action="store_true", help="only the shipped gateway")
     parser.add_argument("--markdown", type=Path, help="also write the tables here")
     args = parser.parse_args()
@@ -197,23 +222,25 @@ def main() -> int:
                 ("Auth service, GET /api/auth/me (two PostgreSQL queries)", auth,
                  "/api/auth/me")):
             print(title)
+            targets: list[tuple[str, RunningService | None]] = [("direct", None)] + [
+                (label, cluster.start(spec, instance=label,
+                                      env={**extra, "GDPR_URL": light.url, "AUTH_URL": auth.url}))
+                for label, spec, extra in gateways]
             results = []
             for concurrency in CONCURRENCY:
-                results.append(measure("direct", upstream.url + path, token, concurrency,
-                                       args.duration))
-                for label, spec, extra in gateways:
-                    instance = label
-                    gateway = cluster.start(spec, instance=instance,
-                                            env={**extra, "GDPR_URL": light.url,
-                                                 "AUTH_URL": auth.url})
-                    results.append(measure(label, gateway.url + path, token, concurrency,
-                                           args.duration))
-            sections.append(table(title, sorted(results, key=lambda r: r.concurrency)))
+                # Rounds alternate the targets, so a neighbour's load spike hits all of them.
+                rounds = [[measure(label, (target or upstream).url + path, token, concurrency,
+                                   args.duration, target and target.process.pid,
+                                   upstream.process.pid)
+                           for label, target in targets] for _ in range(args.rounds)]
+                results += [median(column) for column in zip(*rounds, strict=True)]
+            sections.append(table(title, results))
     finally:
         cluster.stop_all()
         devdb.drop(os.environ.get("BENCH_ADMIN_DATABASE_URL")
                    or devdb.start_embedded(REPO_ROOT / devdb.EMBEDDED_DATA_DIR), "aura_bench")
-    report = f"Load generator: {tool}, {args.duration:.0f} s per run.\n\n" + "\n\n".join(sections)
+    report = (f"Load generator: {tool}, {args.duration:.0f} s per run, median of "
+              f"{args.rounds} alternating rounds.\n\n") + "\n\n".join(sections)
     print()
     print(report)
     if args.markdown:

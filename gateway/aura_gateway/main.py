@@ -68,7 +68,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             log.info("stopped")
 
     app = FastAPI(title="AURA-GDPR gateway", version="0.1.0", lifespan=lifespan,
-                  openapi_url=None, docs_url=None, redoc_url=None)
+                  openapi_url=None, docs_url=None, redoc_url=None,
+                  # FastAPI's OpenTelemetry hook asks its providers on every request; the gateway
+                  # has its own metrics and logs.
+                  telemetry={"tracing": False, "metrics": False, "logs": False})
     app.state.settings = settings
     app.state.upstreams = targets
     app.state.routes = routes

@@ -207,6 +207,11 @@ class GatewayMiddleware:
         while True:
             try:
                 return await self.client.send(method, url, headers, content)
+            except _BodyTooLarge:
+                raise _payload_too_large(self.settings.max_request_body_bytes) from None
+            except ConnectionAbortedError as exc:  # the client left during its upload
+                raise GatewayProblem(400, "The request body ended early.",
+                                     type_="bad-request") from exc
             except UpstreamUnavailable as exc:
                 if body.too_large:
                     raise _payload_too_large(self.settings.max_request_body_bytes) from None

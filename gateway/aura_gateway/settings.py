@@ -12,7 +12,7 @@ from pydantic_settings import NoDecode
 
 from aura_common.settings import CommonSettings
 
-UpstreamClientKind = Literal["aiohttp", "httpx", "httpx-aiohttp"]
+UpstreamClientKind = Literal["h1", "aiohttp", "httpx", "httpx-aiohttp"]
 UVICORN_KEEPALIVE_SECONDS = 5.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -20,9 +20,10 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 class GatewaySettings(CommonSettings):
     service_name: str = "gateway"
 
-    # How the gateway talks to the services; aiohttp won the measurements in
-    # docs/benchmarks-gateway.md, the others stay selectable for comparison.
-    upstream_client: UpstreamClientKind = "aiohttp"
+    # How the gateway talks to the services: "h1" (aura_gateway.h1client, http:// only) won the
+    # measurements in docs/benchmarks-gateway.md; the others stay selectable for comparison and
+    # for https:// services.
+    upstream_client: UpstreamClientKind = "h1"
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
     upstream_pool_timeout_seconds: float = Field(default=5.0, gt=0)

@@ -177,6 +177,10 @@ class HttpxUpstreamClient:
 
 
 def upstream_client(settings: GatewaySettings) -> UpstreamClient:
+    if settings.upstream_client == "h1":
+        from aura_gateway.h1client import H1UpstreamClient
+
+        return H1UpstreamClient(settings)
     if settings.upstream_client == "aiohttp":
         return AiohttpUpstreamClient(settings)
     return HttpxUpstreamClient(settings,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import socket
 import threading
 import uuid
@@ -11,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+import uvloop
 from fastapi import FastAPI
 from starlette.types import ASGIApp
 
@@ -45,7 +45,8 @@ def serve(app: ASGIApp, **config: Any) -> Served:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None,
                                            access_log=False, proxy_headers=False, **config))
-    thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
+    # uvloop, as uvicorn picks in production (the in-process tests run on asyncio's own loop)
+    thread = threading.Thread(target=uvloop.run, args=(server.serve(),), daemon=True)
     thread.start()
     started = threading.Event()
     while not server.started and thread.is_alive():

@@ -5,12 +5,31 @@ import uuid
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 
 from aura_gateway.settings import GatewaySettings
 
-from .conftest import Upstreams, bearer
+from .conftest import MakeSettings, Upstreams, bearer
 
 WAIT = 5.0
+
+
+@pytest.fixture(params=["h1", "aiohttp"])
+def settings(request: pytest.FixtureRequest, make_settings: MakeSettings) -> GatewaySettings:
+    """Streaming behaviour is the upstream client's job: check the default and the fallback."""
+    return make_settings(upstream_client=request.param)
+
+
+async def test_big_response_and_head_keep_the_connection_usable(gateway_server: str,
+                                                                settings: GatewaySettings) -> None:
+    async with httpx.AsyncClient(base_url=gateway_server) as http:
+        big = await http.get("/api/gdpr/big?size=3000000", headers=bearer(settings))
+        assert big.status_code == 200 and len(big.content) == 3_000_000
+        head = await http.head("/api/gdpr/echo", headers=bearer(settings))
+        assert head.status_code == 200 and head.content == b""
+        for _ in range(3):
+            again = await http.get("/api/gdpr/echo", headers=bearer(settings))
+            assert again.json()["method"] == "GET"
 
 
 async def test_chunks_arrive_before_the_upstream_finishes(gateway_server: str,

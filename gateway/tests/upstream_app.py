@@ -95,6 +95,15 @@ def build(state: UpstreamState) -> Starlette:
         await asyncio.sleep(float(request.query_params.get("seconds", "2")))
         return JSONResponse({"late": True})
 
+    async def big(request: Request) -> Response:
+        size = int(request.query_params["size"])
+
+        async def pieces() -> AsyncIterator[bytes]:
+            for start in range(0, size, 100_000):
+                yield b"z" * min(100_000, size - start)
+
+        return StreamingResponse(pieces(), media_type="application/octet-stream")
+
     async def readyz(request: Request) -> Response:
         return JSONResponse({"status": "ready"} if state.ready else {"status": "down"},
                             status_code=200 if state.ready else 503)
@@ -108,6 +117,7 @@ def build(state: UpstreamState) -> Starlette:
         Route(f"{prefix}/stream", stream),
         Route(f"{prefix}/upload", upload, methods=["POST"]),
         Route(f"{prefix}/slow", slow),
+        Route(f"{prefix}/big", big),
         Route("/readyz", readyz),
         Route("/openapi.json", openapi),
         Route(f"/internal/{state.name}/secret", echo, methods=methods),
