@@ -7,7 +7,8 @@
 Starts, as processes on free ports: the auth service (on the embedded PostgreSQL, or
 DATABASE_URL's server given as BENCH_ADMIN_DATABASE_URL), a minimal FastAPI service with one
 authenticated JSON endpoint (bench/gateway_light_upstream.py), and gateways in front of them —
-the real one with each upstream client (aiohttp, httpx over aiohttp, httpx) and, for comparison,
+the real one with each upstream client (its own httptools client "h1", aiohttp, httpx over
+aiohttp, httpx) and, for comparison,
 a FastAPI-route + BaseHTTPMiddleware proxy (bench/gateway_naive.py). Load comes from wrk (one
 thread, so it takes one core at most) when installed, else from a multi-process aiohttp client.
 Prints requests/s, p50 and p99 at concurrency 1 and 64, and each gateway's ratio to direct.
@@ -201,9 +202,10 @@ def main() -> int:
            "PYTHONPATH": str(REPO_ROOT)}
     cluster = Cluster(env, Path(tempfile.mkdtemp(prefix="aura-bench-")))
     gateways: list[tuple[str, str, dict[str, str]]] = [
-        ("gateway (aiohttp)", "gateway", {"UPSTREAM_CLIENT": "aiohttp"})]
+        ("gateway (h1 client, default)", "gateway", {"UPSTREAM_CLIENT": "h1"})]
     if not args.quick:
         gateways += [
+            ("gateway (aiohttp)", "gateway", {"UPSTREAM_CLIENT": "aiohttp"}),
             ("gateway (httpx over aiohttp)", "gateway", {"UPSTREAM_CLIENT": "httpx-aiohttp"}),
             ("gateway (httpx pool)", "gateway", {"UPSTREAM_CLIENT": "httpx"}),
             ("FastAPI route + httpx over aiohttp", "naive", {"NAIVE_TRANSPORT": "aiohttp"}),

@@ -115,3 +115,15 @@ class TestLimiter:
             assert await limiter.hit(rule("ip", "t", "1/hour"), "k") is None
         finally:
             await limiter.aclose()
+
+
+async def test_local_counters_forget_past_windows() -> None:
+    from aura_gateway.ratelimit import LocalCounters
+
+    counters = LocalCounters()
+    assert await counters.incr("a", 60) == 1
+    assert await counters.incr("a", 60) == 2
+    assert await counters.incr("b", 0) == 1  # expires at once
+    counters._next_purge = 0.0  # the next call purges
+    assert await counters.incr("c", 60) == 1
+    assert len(counters) == 2  # "b" is gone, "a" and "c" stay
