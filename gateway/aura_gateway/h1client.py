@@ -40,6 +40,7 @@ class _Connection(asyncio.Protocol):
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_done = False
+        self.keep_alive = False
         self.complete = False
         self.error: Exception | None = None
         self.chunks: collections.deque[bytes] = collections.deque()
@@ -85,6 +86,8 @@ class _Connection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         self.status = self.parser.get_status_code()
+        # asked now: once the message is complete, the parser has moved on and answers False
+        self.keep_alive = self.parser.should_keep_alive()
         self.headers_done = True
         self.until_eof = not any(n in (b"content-length", b"transfer-encoding")
                                  for n, _ in self.headers)
@@ -225,7 +228,7 @@ class _Response:
             return None
         body = b"".join(connection.chunks)
         connection.chunks.clear()
-        self._finish(reusable=connection.parser.should_keep_alive())
+        self._finish(reusable=connection.keep_alive)
         return body
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -240,8 +243,7 @@ class _Response:
     async def aclose(self) -> None:
         connection = self._connection
         if connection is not None:
-            reusable = (connection.complete and not connection.chunks
-                        and connection.parser.should_keep_alive())
+            reusable = connection.complete and not connection.chunks and connection.keep_alive
             self._finish(reusable)
 
     def _finish(self, reusable: bool) -> None:

@@ -20,6 +20,16 @@ def settings(request: pytest.FixtureRequest, make_settings: MakeSettings) -> Gat
     return make_settings(upstream_client=request.param)
 
 
+async def test_connections_to_a_service_are_reused(gateway_server: str,
+                                                   settings: GatewaySettings) -> None:
+    async with httpx.AsyncClient(base_url=gateway_server) as http:
+        ports = {(await http.get("/api/auth/echo", headers=bearer(settings))).json()[
+            "client_port"] for _ in range(5)}
+        upload = await http.post("/api/auth/echo", content=b"x" * 10, headers=bearer(settings))
+        ports.add(upload.json()["client_port"])
+    assert len(ports) == 1
+
+
 async def test_big_response_and_head_keep_the_connection_usable(gateway_server: str,
                                                                 settings: GatewaySettings) -> None:
     async with httpx.AsyncClient(base_url=gateway_server) as http:

@@ -67,6 +67,7 @@ def build(state: UpstreamState) -> Starlette:
             "service": state.name, "method": request.method, "path": request.url.path,
             "query": request.url.query, "headers": [[k, v] for k, v in request.headers.items()],
             "body_bytes": len(body), "body": body.decode("latin-1")[:200],
+            "client_port": request.client.port if request.client else None,
         }, headers={"X-Upstream": state.name, "Server": "fake-upstream",
                     "X-Request-ID": "upstream-own-id"})
 
