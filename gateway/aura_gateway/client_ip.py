@@ -24,6 +24,11 @@ def _trusted(address: str, networks: Sequence[IPNetwork]) -> bool:
     return parsed is not None and any(parsed in network for network in networks)
 
 
+def peer_is_trusted(scope: Scope, trusted: Sequence[IPNetwork]) -> bool:
+    client = scope.get("client")
+    return bool(trusted and client and _trusted(client[0], trusted))
+
+
 def forwarded_for(scope: Scope) -> list[str]:
     values = [v.decode("latin-1") for k, v in scope.get("headers", ()) if k == b"x-forwarded-for"]
     return [item.strip() for value in values for item in value.split(",") if item.strip()]

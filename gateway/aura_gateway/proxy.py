@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aura_common.context import request_id_var
-from aura_gateway.client_ip import client_ip
+from aura_gateway.client_ip import client_ip, peer_is_trusted
 from aura_gateway.identity import PUBLIC_PATHS, Identity, VerifiedTokens, authenticate
 from aura_gateway.metrics import GatewayMetrics
 from aura_gateway.problems import GatewayProblem, send_problem
@@ -158,18 +158,22 @@ class GatewayMiddleware:
         headers: list[tuple[bytes, bytes]] = []
         dropped = set(HOP_BY_HOP)
         host = b""
+        proto = scope.get("scheme", "http").encode("latin-1")
         for name, value in scope["headers"]:
             if name == b"connection":
                 dropped.update(t.strip().lower().encode("latin-1")
                                for t in value.decode("latin-1").split(","))
             elif name == b"host":
                 host = value
+            elif name == b"x-forwarded-proto" and value in (b"http", b"https") \
+                    and peer_is_trusted(scope, self.trusted):
+                proto = value  # TLS ended at our own reverse proxy
         for name, value in scope["headers"]:
             if name in dropped or name in CLIENT_SET or name.startswith(b"x-forwarded-"):
                 continue
             headers.append((name, value))
         headers.append((b"x-forwarded-for", client_ip(scope, self.trusted).encode("latin-1")))
-        headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode("latin-1")))
+        headers.append((b"x-forwarded-proto", proto))
         if host:
             headers.append((b"x-forwarded-host", host))
         headers.append((b"x-request-id", (request_id_var.get() or "").encode("latin-1")))

@@ -56,9 +56,11 @@ class TestPerIp:
             same = [(await http.post("/api/auth/login", json=LOGIN, headers={
                 "X-Forwarded-For": "198.51.100.7"})).status_code for _ in range(3)]
             assert same == [200, 200, 429]
-            echoed = await http.post("/api/auth/refresh", json={},
-                                     headers={"X-Forwarded-For": "198.51.100.8"})
-            assert dict(echoed.json()["headers"])["x-forwarded-for"] == "198.51.100.8"
+            echoed = await http.post("/api/auth/refresh", json={}, headers={
+                "X-Forwarded-For": "198.51.100.8", "X-Forwarded-Proto": "https"})
+            sent = dict(echoed.json()["headers"])
+            assert sent["x-forwarded-for"] == "198.51.100.8"
+            assert sent["x-forwarded-proto"] == "https"
 
 
 class TestPerIdentity:
