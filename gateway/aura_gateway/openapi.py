@@ -22,7 +22,7 @@ SECURITY_SCHEMES = {
     PASSWORD_FLOW: {"type": "oauth2", "description": "Log in with e-mail and password",
                     "flows": {"password": {"tokenUrl": "/api/auth/login", "scopes": {}}}},
 }
-OPERATION_SECURITY = [{BEARER: []}, {PASSWORD_FLOW: []}]
+OPERATION_SECURITY: list[dict[str, list[str]]] = [{BEARER: []}, {PASSWORD_FLOW: []}]
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 REF = "#/components/schemas/"
 

@@ -25,7 +25,9 @@ class GatewaySettings(CommonSettings):
     # for https:// services.
     upstream_client: UpstreamClientKind = "h1"
     upstream_connect_timeout_seconds: float = Field(default=2.0, gt=0)
-    upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Longest silence between two reads from a service; above AI_TIMEOUT_SECONDS (120 s), so
+    # the ai service's own timeout answers first.
+    upstream_read_timeout_seconds: float = Field(default=150.0, gt=0)
     upstream_pool_timeout_seconds: float = Field(default=5.0, gt=0)
     # Below uvicorn's keep-alive, so the gateway closes an idle connection before the service does.
     upstream_keepalive_expiry_seconds: float = Field(default=4.0, gt=0,
