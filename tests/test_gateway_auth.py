@@ -73,3 +73,15 @@ async def test_two_gateways_share_one_budget_through_redis(start_service: StartS
         assert response.headers["x-ratelimit-limit"] == "3"
         assert int(response.headers["retry-after"]) >= 1
     assert statuses == [401, 401, 401, 429, 429]
+
+
+async def test_forwarded_for_cannot_dodge_the_login_limit(start_service: StartService) -> None:
+    """Through a real uvicorn: with --no-proxy-headers the peer address is the socket's, and an
+    untrusted client's X-Forwarded-For changes nothing."""
+    start_service("auth")
+    gateway = start_service("gateway", instance="spoof", env={"LOGIN_RATE_LIMIT": "2/hour"})
+    body = {"email": f"nobody-{uuid.uuid4().hex[:8]}@example.org", "password": "x" * 12}
+    async with httpx.AsyncClient(base_url=gateway.url, trust_env=False) as http:
+        statuses = [(await http.post("/api/auth/login", json=body, headers={
+            "X-Forwarded-For": f"203.0.113.{i}"})).status_code for i in range(3)]
+    assert statuses == [401, 401, 429]
