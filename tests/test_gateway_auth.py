@@ -41,6 +41,11 @@ async def test_register_login_me_through_the_gateway(start_service: StartService
         # never /internal from outside
         internal = await http.get(f"/internal/auth/users/{uuid.uuid4()}")
         assert internal.status_code == 404
+        # the merged document holds the real service's operations, secured as the gateway says
+        doc = (await http.get("/openapi.json")).json()
+        assert doc["paths"]["/api/auth/me"]["get"]["security"][0] == {"HTTPBearer": []}
+        assert "/api/auth/register" in doc["paths"]
+        assert not [p for p in doc["paths"] if p.startswith("/internal")]
     async with httpx.AsyncClient(base_url=auth.url, trust_env=False) as direct:
         assert (await direct.get("/readyz")).status_code == 200
 
