@@ -40,6 +40,7 @@ class _Connection(asyncio.Protocol):
         self.status = 0
         self.headers: list[tuple[bytes, bytes]] = []
         self.headers_done = False
+        self.interim = False
         self.keep_alive = False
         self.complete = False
         self.error: Exception | None = None
@@ -85,7 +86,12 @@ class _Connection(asyncio.Protocol):
         self.headers.append((name.lower(), value))
 
     def on_headers_complete(self) -> None:
-        self.status = self.parser.get_status_code()
+        status = self.parser.get_status_code()
+        if 100 <= status < 200:  # an interim answer (100 Continue): the real one follows
+            self.headers = []
+            self.interim = True
+            return
+        self.status = status
         # asked now: once the message is complete, the parser has moved on and answers False
         self.keep_alive = self.parser.should_keep_alive()
         self.headers_done = True
@@ -102,6 +108,9 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
+        if self.interim:
+            self.interim = False
+            return
         self.complete = True
         self._wake()
 

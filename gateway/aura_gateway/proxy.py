@@ -36,8 +36,9 @@ HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"proxy-authenticate",
                         b"proxy-authorization", b"te", b"trailer", b"trailers",
                         b"transfer-encoding", b"upgrade"})
 # Identity and forwarding headers are the gateway's to set; a client's copies are dropped.
+# `Expect: 100-continue` was answered by the gateway's own server already.
 CLIENT_SET = frozenset({b"host", b"x-user-id", b"x-tenant-id", b"x-real-ip", b"forwarded",
-                        b"x-request-id"})
+                        b"x-request-id", b"expect"})
 # uvicorn adds its own server and date headers; the gateway's request id replaces the service's.
 UPSTREAM_SET = frozenset({b"server", b"date", b"x-request-id"})
 IDEMPOTENT = frozenset({"GET", "HEAD"})

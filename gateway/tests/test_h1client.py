@@ -176,3 +176,17 @@ async def test_streamed_upload_is_chunked_and_whole_body_gets_its_length(
     assert raw_requests[0].endswith(b"3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n")
     assert b"content-length: 5\r\n\r\n12345" in raw_requests[1]
     assert b"999" not in raw_requests[1]
+
+
+async def test_interim_answers_are_skipped(client: H1UpstreamClient) -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await read_request(reader)
+            writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 4\r\n\r\ndone")
+
+    async with RawServer(serve) as url:
+        for _ in range(2):
+            response = await client.send("POST", f"{url}/", [], b"{}")
+            assert response.status == 201
+            assert await body_of(response) == b"done"

@@ -67,6 +67,14 @@ class TestHeaderHygiene:
         assert sent["authorization"] == auth["Authorization"]
         assert sent["x-custom"] == "kept"
 
+    async def test_expect_continue_is_not_passed_on(self, client: httpx.AsyncClient,
+                                                    settings: GatewaySettings) -> None:
+        response = await client.post("/api/gdpr/echo", content=b"x" * 2048, headers={
+            **bearer(settings), "Expect": "100-continue"})
+        assert response.status_code == 200
+        assert response.json()["body_bytes"] == 2048
+        assert "expect" not in dict(response.json()["headers"])
+
     async def test_hop_by_hop_headers_are_dropped(self, client: httpx.AsyncClient,
                                                   settings: GatewaySettings) -> None:
         response = await client.get("/api/gdpr/echo", headers={
