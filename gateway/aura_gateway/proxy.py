@@ -42,6 +42,8 @@ CLIENT_SET = frozenset({b"host", b"x-user-id", b"x-tenant-id", b"x-real-ip", b"f
 # uvicorn adds its own server and date headers; the gateway's request id replaces the service's.
 UPSTREAM_SET = frozenset({b"server", b"date", b"x-request-id"})
 IDEMPOTENT = frozenset({"GET", "HEAD"})
+PROXIED_PREFIXES = ("/api/", "/internal")
+STARTED = "aura.response_started"
 
 
 class _BodyTooLarge(Exception):
@@ -113,7 +115,7 @@ class GatewayMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or not path.startswith(("/api/", "/internal")):
+        if scope["type"] != "http" or not path.startswith(PROXIED_PREFIXES):
             await self.app(scope, receive, send)
             return
         try:
@@ -126,6 +128,13 @@ class GatewayMiddleware:
             await self._forward(scope, receive, send, upstream, extra)
         except GatewayProblem as problem:
             await send_problem(scope, send, problem)
+        except Exception:
+            if scope.get(STARTED):
+                raise  # the status line is gone: the server cuts the connection
+            log.exception("unexpected error in the proxy")
+            await send_problem(scope, send, GatewayProblem(
+                500, "An unexpected error occurred; quote the request id when reporting it.",
+                type_="internal-server-error"))
 
     def _upstream(self, path: str) -> Upstream:
         upstream = None if path.startswith("/internal") else self.routes.upstream_for(path)
@@ -193,7 +202,7 @@ class GatewayMiddleware:
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
         response = await self._send(scope["method"], url, headers, content, body, upstream)
-        await self._respond(response, send, receive, extra, body.complete, upstream)
+        await self._respond(scope, response, send, receive, extra, body.complete, upstream)
 
     def _check_declared_length(self, headers: list[tuple[bytes, bytes]]) -> None:
         for name, value in headers:
@@ -235,13 +244,15 @@ class GatewayMiddleware:
                 raise GatewayProblem(504, f"The {upstream.name} service did not answer in time.",
                                      type_="gateway-timeout") from exc
 
-    async def _respond(self, response: UpstreamResponse, send: Send, receive: Receive,
+    async def _respond(self, scope: Scope, response: UpstreamResponse, send: Send,
+                       receive: Receive,
                        extra: list[tuple[bytes, bytes]], request_complete: bool,
                        upstream: Upstream) -> None:
         headers = [(name, value) for name, value in response.headers
                    if (low := name.lower()) not in HOP_BY_HOP and low not in UPSTREAM_SET]
         headers.extend(extra)
         start = {"type": "http.response.start", "status": response.status, "headers": headers}
+        scope[STARTED] = True
         try:
             whole = response.buffered_body()
             if whole is not None:
