@@ -128,3 +128,12 @@ async def test_chunked_upload_over_the_limit_is_413(make_settings: object,
         assert response.headers["content-type"] == "application/problem+json"
     finally:
         served.stop()
+
+
+async def test_a_stream_broken_upstream_is_cut_short_for_the_client(
+        gateway_server: str, settings: GatewaySettings) -> None:
+    async with httpx.AsyncClient(base_url=gateway_server) as http:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await http.get("/api/ai/broken", headers=bearer(settings))
+        metrics = (await http.get("/metrics")).text
+    assert 'aura_gateway_upstream_errors_total{kind="broken-stream",upstream="ai"} 1.0' in metrics

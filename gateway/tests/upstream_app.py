@@ -105,6 +105,13 @@ def build(state: UpstreamState) -> Starlette:
 
         return StreamingResponse(pieces(), media_type="application/octet-stream")
 
+    async def broken(request: Request) -> Response:
+        async def pieces() -> AsyncIterator[bytes]:
+            yield b'{"n": 1}\n'
+            raise ConnectionResetError("the service died mid-stream")
+
+        return StreamingResponse(pieces(), media_type="application/x-ndjson")
+
     async def readyz(request: Request) -> Response:
         return JSONResponse({"status": "ready"} if state.ready else {"status": "down"},
                             status_code=200 if state.ready else 503)
@@ -119,6 +126,7 @@ def build(state: UpstreamState) -> Starlette:
         Route(f"{prefix}/upload", upload, methods=["POST"]),
         Route(f"{prefix}/slow", slow),
         Route(f"{prefix}/big", big),
+        Route(f"{prefix}/broken", broken),
         Route("/readyz", readyz),
         Route("/openapi.json", openapi),
         Route(f"/internal/{state.name}/secret", echo, methods=methods),
