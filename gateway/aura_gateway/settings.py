@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from limits import parse
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import NoDecode
 
 from aura_common.settings import CommonSettings
@@ -68,6 +68,15 @@ class GatewaySettings(CommonSettings):
     def _valid_rate(cls, value: str) -> str:
         parse(value)  # ValueError for anything `limits` cannot read, e.g. "ten a minute"
         return value
+
+    @model_validator(mode="after")
+    def _client_speaks_the_scheme(self) -> GatewaySettings:
+        secure = [url for url in (self.auth_url, self.gdpr_url, self.ai_url)
+                  if url.startswith("https://")]
+        if secure and self.upstream_client == "h1":
+            raise ValueError(f"UPSTREAM_CLIENT=h1 speaks http:// only; {secure[0]} needs "
+                             "UPSTREAM_CLIENT=aiohttp")
+        return self
 
     def trusted_networks(self) -> list[IPNetwork]:
         return [ipaddress.ip_network(item, strict=False) for item in self.trusted_proxies]

@@ -47,3 +47,10 @@ def test_rate_limits_are_validated() -> None:
 def test_keepalive_stays_below_uvicorns() -> None:
     with pytest.raises(ValueError, match="upstream_keepalive_expiry_seconds"):
         GatewaySettings(env="test", upstream_keepalive_expiry_seconds=5)
+
+
+def test_the_default_client_refuses_https_services() -> None:
+    with pytest.raises(ValueError, match="UPSTREAM_CLIENT=aiohttp"):
+        GatewaySettings(env="test", ai_url="https://ai.internal:8443")
+    assert GatewaySettings(env="test", ai_url="https://ai.internal:8443",
+                           upstream_client="aiohttp").ai_url.startswith("https")
