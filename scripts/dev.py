@@ -44,6 +44,8 @@ def main() -> int:
         command = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
                    "--port", str(port), "--reload", "--reload-dir", folder,
                    "--reload-dir", "libs/common", "--timeout-graceful-shutdown", "10"]
+        if name == "gateway":
+            command.append("--no-proxy-headers")  # it trusts only TRUSTED_PROXIES itself
         processes.append(subprocess.Popen(command, cwd=REPO_ROOT, env=env))
         print(f"{name:8} http://127.0.0.1:{port}/docs")
     print("Ctrl-C stops everything" + (", the embedded database included." if embedded else "."))
