@@ -98,7 +98,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=50, help="requests per second")
     args = parser.parse_args()
-    limits = {"RATE_LIMIT_PER_USER": "1000000/minute", "AI_RATE_LIMIT": "1000000/minute",
+    limits = {"RATE_LIMIT_ENABLED": "false", "AI_RATE_LIMIT": "1000000/minute",
               "BCRYPT_COST": "4"}
     with system(SERVICES, limits) as (_, services):
         before = {name: rss_mib(s.process.pid) for name, s in services.items()}

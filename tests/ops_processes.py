@@ -64,6 +64,7 @@ def service_environment(database_url: str, **extra: str) -> dict[str, str]:
         "BCRYPT_COST": "4",
         "DB_POOL_TIMEOUT_SECONDS": "2",
         "LOG_LEVEL": "INFO",
+        "RATE_LIMIT_ENABLED": "false",
         **extra,
     }
 

@@ -33,7 +33,8 @@ FAKE_OLLAMA = REPO / "services" / "ai" / "tests" / "fake_ollama.py"
 
 def process_env(database: DatabaseUrls, ollama_url: str = "http://127.0.0.1:9") -> dict[str, str]:
     return {"DATABASE_URL": database.app_url, "SECRET_KEY": TEST_SECRET_KEY, "ENV": "test",
-            "BCRYPT_COST": "4", "LOG_LEVEL": "WARNING", "OLLAMA_BASE_URL": ollama_url}
+            "BCRYPT_COST": "4", "LOG_LEVEL": "WARNING", "OLLAMA_BASE_URL": ollama_url,
+            "RATE_LIMIT_ENABLED": "false", "AI_RATE_LIMIT": "100000/minute"}
 
 
 @contextmanager

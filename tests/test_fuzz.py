@@ -31,9 +31,8 @@ def services(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -
         dict[str, ServiceProcess]]:
     names = [n for n in available_services() if n != "gateway"]
     logs = Path(tmp_path_factory.mktemp("logs"))
-    env = {"AI_RATE_LIMIT": "100000/minute"}
     with fake_ollama(logs) as ollama, \
-            running(names, {**process_env(database, ollama), **env}, logs) as started:
+            running(names, process_env(database, ollama), logs) as started:
         yield started
 
 

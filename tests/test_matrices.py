@@ -114,9 +114,8 @@ class Api:
 def api(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     names = available_services()
     logs = Path(tmp_path_factory.mktemp("logs"))
-    with fake_ollama(logs) as ollama, running(names, {
-            **process_env(database, ollama), "RATE_LIMIT_PER_USER": "100000/minute",
-            "AI_RATE_LIMIT": "100000/minute"}, logs) as services:
+    with fake_ollama(logs) as ollama, \
+            running(names, process_env(database, ollama), logs) as services:
         client = Api(services)
         yield client
         client.client.close()
