@@ -1,4 +1,5 @@
-"""Schemathesis against each service's own OpenAPI document, with a valid token: no 5xx, every
+"""Schemathesis against each service's own OpenAPI document and the gateway's merged one, with a
+valid token: no 5xx, every
 response as documented, problem+json on every 4xx. Bounded (examples per operation, fixed seed)
 to fit CI; `FUZZ_EXAMPLES=500 make test-e2e` runs the same for longer.
 
@@ -29,7 +30,7 @@ PROBLEM = "application/problem+json"
 @pytest.fixture(scope="module")
 def services(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         dict[str, ServiceProcess]]:
-    names = [n for n in available_services() if n != "gateway"]
+    names = available_services()
     logs = Path(tmp_path_factory.mktemp("logs"))
     with fake_ollama(logs) as ollama, \
             running(names, process_env(database, ollama), logs) as started:
@@ -41,7 +42,7 @@ def account(services: dict[str, ServiceProcess]) -> dict[str, str]:
     return register(services["auth"].url, "Fuzz")
 
 
-@pytest.fixture(scope="module", params=[n for n in available_services() if n != "gateway"])
+@pytest.fixture(scope="module", params=available_services())
 def service_schema(request: pytest.FixtureRequest,
                    services: dict[str, ServiceProcess]) -> schemathesis.BaseSchema:
     service = services[request.param]
