@@ -37,7 +37,12 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from aura_common import devdb  # noqa: E402
 from aura_common.testing.plugin import TEST_SECRET_KEY  # noqa: E402
-from tests.processes import Cluster, RunningService, register, uvicorn_spec  # noqa: E402
+from aura_common.testing.processes import (  # noqa: E402
+    Cluster,
+    RunningService,
+    register,
+    uvicorn_spec,
+)
 
 PASSWORD = "correct horse battery"
 CONCURRENCY = (1, 64)

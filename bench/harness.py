@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from aura_common import devdb
-from aura_common.testing.processes import ServiceProcess, running
+from aura_common.testing.processes import RunningService, running
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET_KEY = "bench-secret-key-that-is-long-enough-for-hs256-0123456789"
@@ -33,7 +33,7 @@ def bench_database() -> Iterator[devdb.DatabaseUrls]:
 
 @contextmanager
 def system(names: list[str], extra_env: dict[str, str] | None = None) -> Iterator[
-        tuple[devdb.DatabaseUrls, dict[str, ServiceProcess]]]:
+        tuple[devdb.DatabaseUrls, dict[str, RunningService]]]:
     env = {"SECRET_KEY": SECRET_KEY, "ENV": "test", "LOG_LEVEL": "WARNING", **(extra_env or {})}
     with bench_database() as urls, tempfile.TemporaryDirectory() as logs:
         env["DATABASE_URL"] = urls.app_url

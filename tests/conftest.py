@@ -12,8 +12,7 @@ import pytest
 
 from aura_common.devdb import DatabaseUrls
 from aura_common.testing.plugin import TEST_SECRET_KEY
-
-from .processes import Cluster, RunningService, free_port
+from aura_common.testing.processes import Cluster, RunningService, free_port
 
 StartService = Callable[..., RunningService]
 

@@ -14,7 +14,7 @@ import httpx
 
 from aura_common.devdb import DatabaseUrls
 from aura_common.testing.plugin import TEST_SECRET_KEY
-from aura_common.testing.processes import FACTORIES, free_port
+from aura_common.testing.processes import SPECS, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -24,7 +24,7 @@ def available_services() -> list[str]:
     """The services whose package exists in this checkout (a new one is picked up by itself)."""
     folders = {"auth": "services/auth", "gdpr": "services/gdpr", "ai": "services/ai",
                "gateway": "gateway"}
-    return [name for name in FACTORIES
+    return [name for name in SPECS
             if (REPO / folders[name] / f"aura_{name}" / "main.py").exists()]
 
 

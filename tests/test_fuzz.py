@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from aura_common.devdb import DatabaseUrls
-from aura_common.testing.processes import ServiceProcess, running
+from aura_common.testing.processes import RunningService, running
 
 from .system import available_services, fake_ollama, process_env, register
 
@@ -29,7 +29,7 @@ PROBLEM = "application/problem+json"
 
 @pytest.fixture(scope="module")
 def services(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-        dict[str, ServiceProcess]]:
+        dict[str, RunningService]]:
     names = available_services()
     logs = Path(tmp_path_factory.mktemp("logs"))
     with fake_ollama(logs) as ollama, \
@@ -38,13 +38,13 @@ def services(database: DatabaseUrls, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(scope="module")
-def account(services: dict[str, ServiceProcess]) -> dict[str, str]:
+def account(services: dict[str, RunningService]) -> dict[str, str]:
     return register(services["auth"].url, "Fuzz")
 
 
 @pytest.fixture(scope="module", params=available_services())
 def service_schema(request: pytest.FixtureRequest,
-                   services: dict[str, ServiceProcess]) -> schemathesis.BaseSchema:
+                   services: dict[str, RunningService]) -> schemathesis.BaseSchema:
     service = services[request.param]
     return schemathesis.openapi.from_url(f"{service.url}/openapi.json")
 

@@ -6,8 +6,9 @@ import uuid
 
 import httpx
 
+from aura_common.testing.processes import free_port
+
 from .conftest import StartService
-from .processes import free_port
 
 PASSWORD = "correct horse battery"
 

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from aura_common.devdb import DatabaseUrls
-from aura_common.testing.processes import ServiceProcess, running
+from aura_common.testing.processes import RunningService, running
 
 from .openapi_model import Operation, operations
 from .system import PASSWORD, available_services, fake_ollama, process_env, register
@@ -84,7 +84,7 @@ def least_role(operation: Operation) -> str:
 class Api:
     """Calls by path: through the gateway when there is one, else to the owning service."""
 
-    def __init__(self, services: dict[str, ServiceProcess]) -> None:
+    def __init__(self, services: dict[str, RunningService]) -> None:
         self.services = services
         self.client = httpx.Client(timeout=30)
 
