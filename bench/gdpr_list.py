@@ -31,6 +31,9 @@ import psutil
 import psycopg
 from sqlalchemy.engine import make_url
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import bench_database
+
 from aura_common import devdb
 from aura_common.pagination import encode_cursor
 from aura_common.settings import CommonSettings
@@ -64,19 +67,6 @@ FROM generate_series(1, %(rows)s) AS g,
 
 def libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-@contextmanager
-def database() -> Iterator[devdb.DatabaseUrls]:
-    admin_url = os.environ.get("TEST_DATABASE_URL") or devdb.start_embedded(
-        REPO / devdb.EMBEDDED_DATA_DIR)
-    name = f"aura_bench_gdpr_{uuid.uuid4().hex[:8]}"
-    urls = devdb.provision(admin_url, name)
-    try:
-        devdb.migrate(REPO, urls.migration_url)
-        yield urls
-    finally:
-        devdb.drop(admin_url, name)
 
 
 def seed(urls: devdb.DatabaseUrls, tenants: list[uuid.UUID], rows: list[int]) -> float:
@@ -201,7 +191,7 @@ def main() -> None:
     settings = CommonSettings(env="test", secret_key=SECRET_KEY)
 
     print(f"Machine: {platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}")
-    with database() as urls:
+    with bench_database() as urls:
         took = seed(urls, [*tenants, small], [args.rows] * args.tenants + [args.rows // 10])
         print(f"seeded {args.tenants} x {args.rows:,} + {args.rows // 10:,} activities "
               f"in {took:.1f} s")

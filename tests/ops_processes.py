@@ -11,7 +11,6 @@ import contextlib
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import httpx
 import psycopg
 
 from aura_common.testing.plugin import TEST_SECRET_KEY
+from aura_common.testing.processes import free_port
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "correct horse battery"
@@ -46,13 +46,6 @@ GDPR = ServiceSpec("gdpr", "aura_gdpr.main:create_app", "GDPR_URL")
 AI = ServiceSpec("ai", "aura_ai.main:create_app", "AI_URL")
 GATEWAY = ServiceSpec("gateway", "aura_gateway.main:create_app", None)
 SERVICES = (AUTH, GDPR, AI, GATEWAY)  # the gateway last: it finds the others by URL
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def service_environment(database_url: str, **extra: str) -> dict[str, str]:
