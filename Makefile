@@ -29,7 +29,8 @@ migrate: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy libs/common/aura_common services/auth/aura_auth services/gdpr/aura_gdpr
+	$(BIN)/mypy libs/common/aura_common services/auth/aura_auth services/gdpr/aura_gdpr \
+	    services/ai/aura_ai gateway/aura_gateway
 
 # Every part's suite in its own pytest process, so same-named test modules never meet.
 test: $(STAMP)

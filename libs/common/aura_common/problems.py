@@ -46,6 +46,7 @@ class Problem(Exception):
         title: str | None = None,
         headers: Mapping[str, str] | None = None,
         errors: Sequence[Mapping[str, Any]] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -54,6 +55,8 @@ class Problem(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.headers = dict(headers or {})
         self.errors = [dict(e) for e in errors] if errors is not None else None
+        # RFC 9457 extension members, e.g. {"retry_after_ms": 1500}
+        self.extensions = dict(extensions or {})
 
 
 def _slug(status: int) -> str:
@@ -74,6 +77,7 @@ def problem_response(problem: Problem, request: Request | None = None) -> JSONRe
         body["request_id"] = request_id
     if problem.errors is not None:
         body["errors"] = jsonable_encoder(problem.errors)
+    body.update(jsonable_encoder(problem.extensions))
     return JSONResponse(body, status_code=problem.status, headers=problem.headers,
                         media_type=PROBLEM_JSON)
 
