@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from psycopg import sql
 
 from aura_common.testing.plugin import TEST_SECRET_KEY
 from aura_common.testing.processes import free_port
@@ -187,11 +188,42 @@ class Outcome:
     error: str | None = None
     content_type: str = ""
     body: dict[str, object] | None = None
-    email: str | None = None
+    key: str | None = None  # of a write: what finds the written row in the database
 
     @property
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What a load writes and reads, in which service, and where its writes land."""
+
+    service: str
+    write_path: str
+    read_path: str
+    body: Callable[[str], dict[str, object]]  # the write's body, from its unique key
+    key_column: str  # schema.table.column holding the key
+
+    def stored(self, migration_url: str, keys: list[str]) -> set[str]:
+        """Which of `keys` are in the database (read as the owner, past RLS)."""
+        schema, table, column = self.key_column.split(".")
+        conninfo = migration_url.replace("postgresql+psycopg://", "postgresql://", 1)
+        query = sql.SQL("SELECT {c} FROM {s}.{t} WHERE {c} = ANY(%s)").format(
+            c=sql.Identifier(column), s=sql.Identifier(schema), t=sql.Identifier(table))
+        with psycopg.connect(conninfo) as conn:
+            return {row[0] for row in conn.execute(query, (keys,))}
+
+
+USERS = Workload("auth", "/api/auth/users", "/api/auth/users?limit=5",
+                 lambda key: {"email": key, "password": PASSWORD, "role": "viewer"},
+                 "auth.users.email")
+ACTIVITIES = Workload("gdpr", "/api/gdpr/activities", "/api/gdpr/activities?limit=5",
+                      lambda key: {"name": key, "purposes": ["load"], "legal_basis": "contract",
+                                   "data_subject_categories": ["customers"],
+                                   "personal_data_categories": ["name"],
+                                   "retention_period": "P1Y"},
+                      "gdpr.activities.name")
 
 
 @dataclass
@@ -202,6 +234,7 @@ class Load:
 
     base_url: str
     token: str
+    workload: Workload = USERS
     concurrency: int = 4
     phase: str = "before"
     outcomes: list[Outcome] = field(default_factory=list)
@@ -242,13 +275,13 @@ class Load:
                     await asyncio.sleep(0.02)  # nobody listening: do not spin
 
     async def _write(self, client: httpx.AsyncClient) -> Outcome:
-        email = f"load-{uuid.uuid4().hex[:12]}@example.org"
-        outcome = Outcome("write", self.phase, email=email)
-        return await _send(outcome, client.post(
-            "/api/auth/users", json={"email": email, "password": PASSWORD, "role": "viewer"}))
+        key = f"load-{uuid.uuid4().hex[:12]}@example.org"
+        outcome = Outcome("write", self.phase, key=key)
+        return await _send(outcome, client.post(self.workload.write_path,
+                                                json=self.workload.body(key)))
 
     async def _read(self, client: httpx.AsyncClient) -> Outcome:
-        return await _send(Outcome("read", self.phase), client.get("/api/auth/users?limit=5"))
+        return await _send(Outcome("read", self.phase), client.get(self.workload.read_path))
 
 
 async def _send(outcome: Outcome, request: object) -> Outcome:
@@ -275,14 +308,6 @@ async def register_admin(base_url: str) -> str:
         assert login.status_code == 200, login.text
         token: str = login.json()["access_token"]
         return token
-
-
-def stored_emails(migration_url: str, emails: list[str]) -> set[str]:
-    """Which of `emails` are users in the database (read as the owner, past RLS)."""
-    conninfo = migration_url.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(conninfo) as conn:
-        rows = conn.execute("SELECT email FROM auth.users WHERE email = ANY(%s)", (emails,))
-        return {row[0] for row in rows}
 
 
 # --- a PostgreSQL of its own ------------------------------------------------------------------

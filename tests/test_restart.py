@@ -1,8 +1,8 @@
 """Restarts under load: a service's (SIGTERM, as systemd stops a unit) and the database's.
 
-`Stack` starts every service the checkout has and aims the load at the gateway once it exists
-(auth directly before that); the load writes and reads auth's users. To prove the same for
-another service, give `Load` that service's writes and restart it by name.
+`Stack` starts every service the checkout has and aims the load at the gateway; the load writes
+and reads one service's records (auth's users, gdpr's activities: a `Workload`) while that
+service is stopped with SIGTERM and started again.
 """
 
 from __future__ import annotations
@@ -17,17 +17,19 @@ import pytest
 from aura_common import devdb
 
 from .ops_processes import (
+    ACTIVITIES,
     AUTH,
     PASSWORD,
     REPO,
+    USERS,
     EmbeddedPostgres,
     Load,
     Outcome,
     Stack,
+    Workload,
     register_admin,
     running_service,
     service_environment,
-    stored_emails,
 )
 
 ALLOWED_STATUSES = {502, 503}
@@ -41,23 +43,24 @@ def acceptable(outcome: Outcome) -> bool:
     return outcome.ok or outcome.status in ALLOWED_STATUSES or outcome.status is None
 
 
-def acknowledged_emails(load: Load) -> list[str]:
-    return [o.email for o in load.outcomes if o.kind == "write" and o.ok and o.email]
+def acknowledged_keys(load: Load) -> list[str]:
+    return [o.key for o in load.outcomes if o.kind == "write" and o.ok and o.key]
 
 
 class TestServiceRestart:
+    @pytest.mark.parametrize("workload", [USERS, ACTIVITIES], ids=lambda w: w.service)
     async def test_sigterm_and_start_lose_no_acknowledged_write(
-        self, database: devdb.DatabaseUrls, tmp_path: Path,
+        self, database: devdb.DatabaseUrls, tmp_path: Path, workload: Workload,
     ) -> None:
         async with Stack(database.app_url, tmp_path) as stack:
-            load = Load(stack.entry.url, await register_admin(stack.entry.url))
+            load = Load(stack.entry.url, await register_admin(stack.entry.url), workload)
             load.start()
             try:
                 await load.until(lambda o: o.kind == "write" and o.ok, 20)
                 load.phase = "restart"
-                first = stack.services["auth"]
+                first = stack.services[workload.service]
                 assert await first.terminate() in CLEAN_EXIT, first.output()[-3000:]
-                second = stack.restarted("auth")
+                second = stack.restarted(workload.service)
                 second.start()
                 await second.wait_healthy()
                 load.phase = "after"
@@ -67,8 +70,8 @@ class TestServiceRestart:
 
         bad = [o for o in load.outcomes if not acceptable(o)]
         assert bad == [], bad[:5]
-        emails = acknowledged_emails(load)
-        assert stored_emails(database.migration_url, emails) == set(emails)
+        keys = acknowledged_keys(load)
+        assert workload.stored(database.migration_url, keys) == set(keys)
         # The gap happened: the first process went away while the load ran.
         assert any(o.phase == "restart" and not o.ok for o in load.outcomes)
 
@@ -145,5 +148,5 @@ class TestDatabaseRestart:
             assert outcome.status == 503, outcome
             assert outcome.content_type == "application/problem+json", outcome
             assert outcome.body is not None and outcome.body["status"] == 503
-        emails = acknowledged_emails(load)
-        assert stored_emails(urls.migration_url, emails) == set(emails)
+        keys = acknowledged_keys(load)
+        assert USERS.stored(urls.migration_url, keys) == set(keys)
