@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Select, delete, func, or_, select, text
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from aura_gdpr.models import (
     Activity,
@@ -131,27 +132,26 @@ class GdprRepository:
     async def processor_ids_of(self, tenant_id: uuid.UUID,
                                activity_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
                                                                           list[uuid.UUID]]:
-        found: dict[uuid.UUID, list[uuid.UUID]] = {a: [] for a in activity_ids}
-        rows = await self.session.execute(
-            select(ActivityProcessor.activity_id, ActivityProcessor.processor_id)
-            .where(ActivityProcessor.tenant_id == tenant_id,
-                   ActivityProcessor.activity_id.in_(activity_ids))
-            .order_by(ActivityProcessor.processor_id))
-        for activity_id, processor_id in rows:
-            found[activity_id].append(processor_id)
-        return found
+        return await self._links(tenant_id, ActivityProcessor.activity_id,
+                                 ActivityProcessor.processor_id, activity_ids)
 
     async def activity_ids_of(self, tenant_id: uuid.UUID,
                               processor_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID,
                                                                           list[uuid.UUID]]:
-        found: dict[uuid.UUID, list[uuid.UUID]] = {p: [] for p in processor_ids}
+        return await self._links(tenant_id, ActivityProcessor.processor_id,
+                                 ActivityProcessor.activity_id, processor_ids)
+
+    async def _links(self, tenant_id: uuid.UUID, key: InstrumentedAttribute[uuid.UUID],
+                     value: InstrumentedAttribute[uuid.UUID],
+                     keys: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+        """The activity-processor links seen from one side: each key's linked ids, sorted."""
+        found: dict[uuid.UUID, list[uuid.UUID]] = {k: [] for k in keys}
         rows = await self.session.execute(
-            select(ActivityProcessor.processor_id, ActivityProcessor.activity_id)
-            .where(ActivityProcessor.tenant_id == tenant_id,
-                   ActivityProcessor.processor_id.in_(processor_ids))
-            .order_by(ActivityProcessor.activity_id))
-        for processor_id, activity_id in rows:
-            found[processor_id].append(activity_id)
+            select(key, value)
+            .where(ActivityProcessor.tenant_id == tenant_id, key.in_(keys))
+            .order_by(value))
+        for k, v in rows:
+            found[k].append(v)
         return found
 
     async def existing_processor_ids(self, tenant_id: uuid.UUID,
